@@ -1,0 +1,372 @@
+"""The ``labelloop`` command line.
+
+Commands work on the local data directory (``--data-dir`` or ``LABELLOOP_DATA_DIR``)
+and its database directly, acting as the user named by ``--user`` (by default the
+first admin). ``labelloop serve`` and ``labelloop demo`` run the web app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from labelloop.domain.errors import DomainError
+
+app = typer.Typer(
+    name="labelloop",
+    help="Annotate data, freeze dataset versions, train and predict, in one loop.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+logger = logging.getLogger(__name__)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Data directory (database, media, MLflow); default ./labelloop-data"
+    ),
+]
+UserName = Annotated[
+    str | None, typer.Option("--user", help="Act as this user; default: the first admin")
+]
+DEMO_USER = "demo"
+DEMO_PASSWORD = "labelloop-demo"
+
+
+def _context(data_dir: Path | None):
+    from labelloop.services.context import Context
+    from labelloop.settings import Settings
+
+    if data_dir is not None:
+        os.environ["LABELLOOP_DATA_DIR"] = str(data_dir)
+    return Context.from_settings(Settings())
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        raise _fail(error.detail) from None
+
+
+@contextmanager
+def _progress_bar(description: str) -> Iterator[Callable[[int, int | None, str], None]]:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[message]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=None, message="")
+
+        def update(done: int, total: int | None, message: str) -> None:
+            bar.update(task, completed=done, total=total, message=message)
+
+        yield update
+
+
+def _acting_user(context, username: str | None):
+    from sqlalchemy import select
+
+    from labelloop.db.models import User
+
+    with context.session() as session:
+        if username:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise _fail(f"user {username!r} not found: create it with `labelloop user add`")
+        else:
+            user = session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
+            if user is None:
+                raise _fail("no admin user exists: run `labelloop init` first")
+        return user
+
+
+def _ready_context(data_dir: Path | None):
+    context = _context(data_dir)
+    if not context.settings.resolved_data_dir.exists() and not context.settings.database_url:
+        raise _fail(
+            f"data directory {context.settings.resolved_data_dir} does not exist: "
+            "run `labelloop init` first or pass --data-dir"
+        )
+    with _errors():
+        context.prepare()
+    return context
+
+
+@app.command()
+def init(
+    data_dir: DataDir = None,
+    admin: Annotated[str, typer.Option(help="Name of the admin user to create")] = "admin",
+    password: Annotated[
+        str | None,
+        typer.Option(help="Admin password; read from LABELLOOP_ADMIN_PASSWORD or asked when unset"),
+    ] = None,
+) -> None:
+    """Create the data directory, migrate the database and create an admin user."""
+    from labelloop.services.users import create_user, get_user_by_name
+
+    context = _context(data_dir)
+    with _errors():
+        context.prepare()
+        with context.session() as session:
+            if get_user_by_name(session, admin) is not None:
+                console.print(f"user {admin!r} exists; database is up to date")
+                return
+            password = password or os.environ.get("LABELLOOP_ADMIN_PASSWORD")
+            if not password:
+                password = typer.prompt(
+                    f"password for {admin}", hide_input=True, confirmation_prompt=True
+                )
+            create_user(session, admin, password, is_admin=True)
+    console.print(f"initialised {context.settings.resolved_data_dir} with admin {admin!r}")
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind; default 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Port; default 8080")] = None,
+) -> None:
+    """Run the web app and the API with in-process job workers."""
+    context = _ready_context(data_dir)
+    _serve(context, host or context.settings.host, port or context.settings.port)
+
+
+def _serve(context, host: str, port: int) -> None:
+    import uvicorn
+
+    from labelloop.api.app import create_app
+
+    uvicorn.run(create_app(context), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind; default 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Port; default 8080")] = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the demo projects and exit")
+    ] = False,
+) -> None:
+    """Load the Digits and Photos demo projects, then serve them."""
+    from labelloop.services.demo import load_demo
+    from labelloop.services.users import create_user, get_user_by_name
+
+    context = _context(data_dir)
+    with _errors():
+        context.prepare()
+        with context.session() as session:
+            user = get_user_by_name(session, DEMO_USER)
+            if user is None:
+                user = create_user(session, DEMO_USER, DEMO_PASSWORD, is_admin=True)
+        with _progress_bar("demo") as update:
+            load_demo(context, user, lambda name, done, total: update(done, total, name))
+    host = host or context.settings.host
+    port = port or context.settings.port
+    console.print(f"demo data in {context.settings.resolved_data_dir}")
+    if no_serve:
+        return
+    console.print(f"open http://{host}:{port}/ and log in as {DEMO_USER} / {DEMO_PASSWORD}")
+    _serve(context, host, port)
+
+
+@app.command("import")
+def import_command(
+    project: Annotated[str, typer.Argument(help="Project name or id")],
+    path: Annotated[Path, typer.Argument(help="Image folder, .zip, COCO .json or COCO folder")],
+    format: Annotated[str, typer.Option("--format", help="auto, images or coco")] = "auto",
+    images: Annotated[
+        Path | None, typer.Option("--images", help="Folder of the images a COCO file names")
+    ] = None,
+    as_predictions: Annotated[
+        bool, typer.Option("--as-predictions", help="Keep imported boxes as model predictions")
+    ] = False,
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Import images or a COCO data set into a project."""
+    from labelloop.services.imports import import_path
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    with _errors(), _progress_bar("import") as update:
+        report = import_path(
+            context,
+            project,
+            path,
+            acting,
+            format=format,
+            images_dir=images,
+            as_predictions=as_predictions,
+            progress=update,
+        )
+    for problem in report.errors:
+        console.print(f"[yellow]skipped[/yellow] {problem.file}: {problem.reason}")
+    console.print(
+        f"imported {report.imported} items with {report.annotations} annotations; "
+        f"{report.skipped} already present; {len(report.errors)} files rejected"
+    )
+    if report.errors and not report.imported and not report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    project: Annotated[str, typer.Argument(help="Project name or id")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder, or a path ending in .zip")],
+    format: Annotated[str, typer.Option("--format", help="coco or yolo")] = "coco",
+    split: Annotated[
+        str, typer.Option("--split", help="train,validation,test fractions")
+    ] = "0.8,0.1,0.1",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the split")] = 0,
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Freeze a dataset version with a seeded, stratified split and export it."""
+    from labelloop.domain.splits import parse_fractions
+    from labelloop.services.datasets import export_project
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    with _errors():
+        fractions = parse_fractions(split)
+        with _progress_bar("export") as update:
+            result = export_project(
+                context,
+                project,
+                acting,
+                format=format,
+                target=out,
+                fractions=fractions,
+                seed=seed,
+                progress=update,
+            )
+    console.print(
+        f"dataset version {result['dataset_version']} ({result['items']} items) "
+        f"written as {format} to {out}"
+    )
+
+
+@app.command()
+def train(
+    project: Annotated[str, typer.Argument(help="Project name or id")],
+    seed: Annotated[int, typer.Option(help="Seed of the split and the model")] = 0,
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Train a classifier on a new dataset version and track it in MLflow."""
+    from labelloop.services.ml.training import train_project
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    with _errors(), _progress_bar("train") as update:
+        result = train_project(context, project, acting, seed=seed, progress=update)
+    typer.echo(json.dumps(result, indent=2, default=str))
+
+
+@app.command()
+def predict(
+    project: Annotated[str, typer.Argument(help="Project name or id")],
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Store predictions with confidences for the project's unlabeled items."""
+    from labelloop.services.ml.prediction import predict_project
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    with _errors(), _progress_bar("predict") as update:
+        result = predict_project(context, project, acting, progress=update)
+    typer.echo(json.dumps(result, indent=2, default=str))
+
+
+@app.command()
+def projects(data_dir: DataDir = None) -> None:
+    """List the projects with their item counts."""
+    from sqlalchemy import select
+
+    from labelloop.db.models import Project
+    from labelloop.services.projects import project_counts
+
+    context = _ready_context(data_dir)
+    with context.session() as session:
+        for project in session.scalars(select(Project).order_by(Project.id)):
+            counts = project_counts(session, project.id)
+            typer.echo(
+                f"{project.id}\t{project.name}\t{counts['total']} items, "
+                f"{counts['submitted']} submitted, {counts['predicted']} predicted"
+            )
+
+
+@app.command()
+def token(
+    name: Annotated[str, typer.Option(help="A note to recognise the token by")] = "cli",
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Create an API token for scripts (send it as 'Authorization: Bearer <token>')."""
+    from labelloop.services.users import issue_token
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    with context.session() as session:
+        typer.echo(issue_token(session, session.merge(acting), kind="api", name=name))
+
+
+@app.command("user-add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="New user name")],
+    admin: Annotated[bool, typer.Option(help="Make the user an admin")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user; the password is read from LABELLOOP_NEW_PASSWORD or asked."""
+    from labelloop.services.users import create_user
+
+    context = _ready_context(data_dir)
+    password = os.environ.get("LABELLOOP_NEW_PASSWORD") or typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True
+    )
+    with _errors(), context.session() as session:
+        create_user(session, username, password, is_admin=admin)
+    console.print(f"created user {username!r}")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI schema of the HTTP API (the front end's types come from it)."""
+    from labelloop.api.app import create_app
+
+    json.dump(create_app(None, run_workers=False).openapi(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

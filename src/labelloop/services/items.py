@@ -1,0 +1,137 @@
+"""Item listing with keyset pagination, item detail and the labeling queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from labelloop.db.models import Annotation, Item, Project, User
+from labelloop.domain.errors import InvalidInput, NotFound
+from labelloop.services.pagination import check_limit, decode_cursor, encode_cursor
+from labelloop.services.projects import check_member
+
+ITEM_FILTERS = ("unlabeled", "submitted", "predicted")
+
+
+def list_items(
+    session: Session,
+    project: Project,
+    *,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[Item], str | None]:
+    limit = check_limit(limit)
+    query = select(Item).where(Item.project_id == project.id)
+    if status in ("unlabeled", "submitted"):
+        query = query.where(Item.status == status)
+    elif status == "predicted":
+        query = query.where(Item.predicted.is_(True))
+    elif status:
+        raise InvalidInput(
+            f"status={status!r} is not a filter: use one of {', '.join(ITEM_FILTERS)}"
+        )
+    after = decode_cursor(cursor, 1)
+    if after is not None:
+        query = query.where(Item.id > after[0])
+    rows = list(session.scalars(query.order_by(Item.id).limit(limit + 1)))
+    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def get_item(session: Session, item_id: int, user: User | None = None) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(f"item {item_id} not found")
+    if user is not None:
+        project = session.get(Project, item.project_id)
+        assert project is not None
+        check_member(session, project, user)
+    return item
+
+
+@dataclass
+class ItemView:
+    item: Item
+    annotation: Annotation | None
+    prediction: Annotation | None
+
+
+def item_view(session: Session, item: Item, user: User) -> ItemView:
+    annotation = session.scalar(
+        select(Annotation)
+        .where(
+            Annotation.item_id == item.id,
+            Annotation.kind == "human",
+            Annotation.author_id == user.id,
+        )
+        .order_by(Annotation.id.desc())
+        .limit(1)
+    )
+    prediction = session.scalar(
+        select(Annotation)
+        .where(Annotation.item_id == item.id, Annotation.kind == "prediction")
+        .order_by(Annotation.id.desc())
+        .limit(1)
+    )
+    return ItemView(item=item, annotation=annotation, prediction=prediction)
+
+
+def next_in_queue(session: Session, project: Project, after: int | None = None) -> int | None:
+    """Return the id of the next unlabeled item, or None when the queue is empty.
+
+    With ``order_by_uncertainty`` the least confident predictions come first (highest
+    uncertainty), then items with no prediction in id order. ``after`` is the item
+    the annotator just left; the queue continues behind it and wraps around.
+    """
+    base = select(Item.id).where(Item.project_id == project.id, Item.status == "unlabeled")
+    if not project.order_by_uncertainty:
+        if after is not None:
+            found = session.scalar(base.where(Item.id > after).order_by(Item.id).limit(1))
+            if found is not None:
+                return found
+        return session.scalar(
+            base.where(Item.id != after if after is not None else True).order_by(Item.id).limit(1)
+        )
+
+    scored = base.where(Item.uncertainty.is_not(None)).order_by(Item.uncertainty.desc(), Item.id)
+    unscored = base.where(Item.uncertainty.is_(None)).order_by(Item.id)
+    previous = session.get(Item, after) if after is not None else None
+    if previous is not None and previous.project_id == project.id:
+        if previous.uncertainty is not None:
+            found = session.scalar(
+                scored.where(
+                    or_(
+                        Item.uncertainty < previous.uncertainty,
+                        and_(Item.uncertainty == previous.uncertainty, Item.id > previous.id),
+                    )
+                ).limit(1)
+            )
+            if found is not None:
+                return found
+            found = session.scalar(unscored.limit(1))
+        else:
+            found = session.scalar(unscored.where(Item.id > previous.id).limit(1))
+        if found is not None:
+            return found
+    excluded = after if after is not None else -1
+    found = session.scalar(scored.where(Item.id != excluded).limit(1))
+    if found is None:
+        found = session.scalar(unscored.where(Item.id != excluded).limit(1))
+    return found
+
+
+def item_summary(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "file_name": item.file_name,
+        "width": item.width,
+        "height": item.height,
+        "status": item.status,
+        "predicted": item.predicted,
+        "uncertainty": item.uncertainty,
+        "thumb_url": f"/api/v1/media/items/{item.id}/thumb",
+    }

@@ -1,0 +1,191 @@
+"""Projects with their versioned label schema and guidelines."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from labelloop.db.models import (
+    GuidelinesVersion,
+    Item,
+    LabelSchemaVersion,
+    Member,
+    Project,
+    User,
+)
+from labelloop.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from labelloop.domain.schema import LabelSchema
+from labelloop.services.pagination import check_limit, decode_cursor, encode_cursor
+
+logger = logging.getLogger(__name__)
+
+
+def parse_schema(definition: dict[str, Any] | LabelSchema) -> LabelSchema:
+    if isinstance(definition, LabelSchema):
+        return definition
+    try:
+        return LabelSchema.model_validate(definition)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']) or 'schema'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise InvalidInput(f"invalid label schema: {problems}") from error
+
+
+def create_project(
+    session: Session,
+    user: User,
+    name: str,
+    schema: dict[str, Any] | LabelSchema,
+    *,
+    description: str = "",
+    guidelines: str = "",
+) -> Project:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(f"project name {name!r} must be 1 to 200 characters long")
+    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
+        raise Conflict(f"project {name!r} already exists: pick another name")
+    parsed = parse_schema(schema)
+    project = Project(name=name, description=description, created_by=user.id)
+    session.add(project)
+    session.flush()
+    session.add(Member(project_id=project.id, user_id=user.id, role="owner"))
+    session.add(
+        LabelSchemaVersion(
+            project_id=project.id, version=1, definition=parsed.model_dump(mode="json")
+        )
+    )
+    if guidelines:
+        session.add(GuidelinesVersion(project_id=project.id, version=1, markdown=guidelines))
+        project.guidelines_version = 1
+    session.flush()
+    logger.info("created project %s (id %d) by user %d", name, project.id, user.id)
+    return project
+
+
+def get_project(session: Session, project_id: int, user: User | None = None) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} not found")
+    if user is not None:
+        check_member(session, project, user)
+    return project
+
+
+def find_project(session: Session, ref: str | int, user: User | None = None) -> Project:
+    """Find a project by id or by name, as the CLI accepts either."""
+    project = None
+    if isinstance(ref, int) or str(ref).isdigit():
+        project = session.get(Project, int(ref))
+    if project is None:
+        project = session.scalar(select(Project).where(Project.name == str(ref)))
+    if project is None:
+        raise NotFound(f"project {ref!r} not found: `labelloop projects` lists them")
+    if user is not None:
+        check_member(session, project, user)
+    return project
+
+
+def check_member(session: Session, project: Project, user: User) -> None:
+    if user.is_admin:
+        return
+    member = session.get(Member, (project.id, user.id))
+    if member is None:
+        raise PermissionDenied(
+            f"user {user.username!r} is not a member of project {project.name!r}"
+        )
+
+
+def list_projects(
+    session: Session, user: User, *, cursor: str | None = None, limit: int = 100
+) -> tuple[list[Project], str | None]:
+    limit = check_limit(limit)
+    query = select(Project).order_by(Project.id).limit(limit + 1)
+    if not user.is_admin:
+        query = query.join(Member, Member.project_id == Project.id).where(Member.user_id == user.id)
+    after = decode_cursor(cursor, 1)
+    if after is not None:
+        query = query.where(Project.id > after[0])
+    rows = list(session.scalars(query))
+    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def current_schema(session: Session, project: Project) -> LabelSchema:
+    row = session.scalar(
+        select(LabelSchemaVersion).where(
+            LabelSchemaVersion.project_id == project.id,
+            LabelSchemaVersion.version == project.schema_version,
+        )
+    )
+    if row is None:
+        raise NotFound(f"project {project.id} has no label schema version {project.schema_version}")
+    return LabelSchema.model_validate(row.definition)
+
+
+def current_guidelines(session: Session, project: Project) -> str:
+    if project.guidelines_version == 0:
+        return ""
+    row = session.scalar(
+        select(GuidelinesVersion).where(
+            GuidelinesVersion.project_id == project.id,
+            GuidelinesVersion.version == project.guidelines_version,
+        )
+    )
+    return row.markdown if row else ""
+
+
+def update_project(
+    session: Session,
+    project: Project,
+    *,
+    description: str | None = None,
+    guidelines: str | None = None,
+    schema: dict[str, Any] | None = None,
+    order_by_uncertainty: bool | None = None,
+) -> Project:
+    """Apply the given changes; a new schema or guidelines text becomes a new version."""
+    if description is not None:
+        project.description = description
+    if order_by_uncertainty is not None:
+        project.order_by_uncertainty = order_by_uncertainty
+    if schema is not None:
+        parsed = parse_schema(schema).model_dump(mode="json")
+        if parsed != current_schema(session, project).model_dump(mode="json"):
+            project.schema_version += 1
+            session.add(
+                LabelSchemaVersion(
+                    project_id=project.id, version=project.schema_version, definition=parsed
+                )
+            )
+            logger.info("project %d schema now version %d", project.id, project.schema_version)
+    if guidelines is not None and guidelines != current_guidelines(session, project):
+        project.guidelines_version += 1
+        session.add(
+            GuidelinesVersion(
+                project_id=project.id, version=project.guidelines_version, markdown=guidelines
+            )
+        )
+    session.flush()
+    return project
+
+
+def project_counts(session: Session, project_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Item.status, Item.predicted, func.count())
+        .where(Item.project_id == project_id)
+        .group_by(Item.status, Item.predicted)
+    ).all()
+    counts = {"total": 0, "unlabeled": 0, "submitted": 0, "predicted": 0}
+    for status, predicted, count in rows:
+        counts["total"] += count
+        counts[status] = counts.get(status, 0) + count
+        if predicted:
+            counts["predicted"] += count
+    return counts

@@ -1,0 +1,116 @@
+"""Shared fixtures: a fresh database per test on SQLite and, when
+LABELLOOP_TEST_DATABASE_URL is set, on PostgreSQL too; a migrated context; an API
+client logged in as an admin."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from labelloop.db.session import get_engine, migrate
+from labelloop.services.context import Context
+from labelloop.settings import Settings
+
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+POSTGRES_URL = os.environ.get("LABELLOOP_TEST_DATABASE_URL")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+ADMIN_PASSWORD = "admin-password-1"
+
+
+def shared_data(name: str) -> Path:
+    """Return a folder of the shared sample data, skipping the test where it is absent."""
+    folder = SHARED_DATA / name
+    if not folder.is_dir():
+        pytest.skip(f"sample data {folder} is absent (it sits beside the clone in CI)")
+    return folder
+
+
+def _psycopg_url(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """Migrate one template database per test process; tests copy it, which is fast."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    server = make_url(_psycopg_url(POSTGRES_URL))
+    name = f"labelloop_tmpl_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    get_engine(url).dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path, postgres_template: str | None) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'labelloop.sqlite3'}"
+        return
+    if not POSTGRES_URL or postgres_template is None:
+        pytest.skip("PostgreSQL tests need LABELLOOP_TEST_DATABASE_URL (set by .ci/run)")
+    server = make_url(_psycopg_url(POSTGRES_URL))
+    name = f"labelloop_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    yield url
+    get_engine(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def context(tmp_path: Path, database_url: str) -> Context:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        mlflow_tracking_uri=f"sqlite:///{tmp_path / 'data' / 'mlflow.sqlite3'}",
+        job_threads=1,
+    )
+    context = Context.from_settings(settings)
+    context.prepare()
+    return context
+
+
+@pytest.fixture
+def admin(context: Context):
+    from labelloop.services.users import create_user
+
+    with context.session() as session:
+        return create_user(session, "admin", ADMIN_PASSWORD, is_admin=True)
+
+
+@pytest.fixture
+def client(context: Context, admin):
+    """A TestClient with in-process job workers, logged in as ``admin``."""
+    from fastapi.testclient import TestClient
+
+    from labelloop.api.app import create_app
+
+    with TestClient(create_app(context), raise_server_exceptions=False) as test_client:
+        response = test_client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        yield test_client
