@@ -302,6 +302,33 @@ def predict(
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
+@app.command("create-project")
+def create_project_command(
+    name: Annotated[str, typer.Argument(help="Project name")],
+    schema: Annotated[Path, typer.Option("--schema", help="JSON file with the label schema")],
+    guidelines: Annotated[
+        Path | None, typer.Option("--guidelines", help="Markdown file shown beside the editor")
+    ] = None,
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Create a project from a label schema file."""
+    from labelloop.services.projects import create_project
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    try:
+        definition = json.loads(schema.read_text(encoding="utf-8-sig"))
+        text = guidelines.read_text(encoding="utf-8") if guidelines else ""
+    except OSError as error:
+        raise _fail(f"cannot read {error.filename}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise _fail(f"{schema}: invalid JSON at line {error.lineno}: {error.msg}") from None
+    with _errors(), context.session() as session:
+        project = create_project(session, session.merge(acting), name, definition, guidelines=text)
+        console.print(f"created project {project.name!r} (id {project.id})")
+
+
 @app.command()
 def projects(data_dir: DataDir = None) -> None:
     """List the projects with their item counts."""

@@ -17,7 +17,9 @@ def test_duplicate_project_name_is_409(client):
 
 
 def test_invalid_schema_names_the_problem(client):
-    schema = {"controls": [{"name": "objects", "type": "bbox", "labels": [{"name": "a"}, {"name": "a"}]}]}
+    schema = {
+        "controls": [{"name": "objects", "type": "bbox", "labels": [{"name": "a"}, {"name": "a"}]}]
+    }
     response = client.post("/api/v1/projects", json={"name": "bad", "schema": schema})
     assert response.status_code == 422
     assert "'a'" in response.json()["detail"]
@@ -27,7 +29,10 @@ def test_schema_and_guidelines_changes_make_versions(client):
     project = make_project(client)
     schema = {**BOX_SCHEMA}
     schema["controls"] = [
-        {**BOX_SCHEMA["controls"][0], "labels": [*BOX_SCHEMA["controls"][0]["labels"], {"name": "bird"}]}
+        {
+            **BOX_SCHEMA["controls"][0],
+            "labels": [*BOX_SCHEMA["controls"][0]["labels"], {"name": "bird"}],
+        }
     ]
     updated = client.patch(
         f"/api/v1/projects/{project['id']}",

@@ -381,7 +381,11 @@ def _write_yolo(context, session, version, schema, sink: ExportSink, advance) ->
             text = write_yolo_labels(regions, item.width or 1, item.height or 1, class_index)
             sink.write_bytes(f"labels/{split}/{PurePosixPath(name).stem}.txt", text.encode())
             advance()
-    present = {split: f"images/{split}" for split in SPLITS if version.counts.get(split)}
+    yaml_keys = {"train": "train", "validation": "val", "test": "test"}
+    present = {yaml_keys[split]: f"images/{split}" for split in SPLITS if version.counts.get(split)}
+    # Ultralytics requires both train and val; an empty split falls back to the other.
+    present.setdefault("train", present.get("val", "images/train"))
+    present.setdefault("val", present["train"])
     sink.write_bytes("data.yaml", data_yaml(boxes, present).encode())
 
 

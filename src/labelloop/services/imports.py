@@ -20,13 +20,18 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User
-from labelloop.domain.errors import FileProblem, InvalidInput
+from labelloop.domain.errors import FileProblem, InvalidInput, NotFound
 from labelloop.domain.formats.coco import CocoDataset, find_coco_layout, read_coco
 from labelloop.domain.images import decode_image, is_image_name, make_thumbnail, sha256_bytes
 from labelloop.domain.schema import Control, LabelDef, LabelSchema
 from labelloop.jobs.runner import JobRun, register
 from labelloop.services.context import Context
-from labelloop.services.projects import current_schema, find_project, update_project
+from labelloop.services.projects import (
+    create_project,
+    current_schema,
+    find_project,
+    update_project,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,9 @@ class SourceImage:
     regions: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     ground_truth: dict[str, Any] | None = None
+    # True when the source file labels this image, even with no regions: an image a
+    # COCO file lists without annotations is a labeled negative, not an unlabeled one.
+    annotated: bool = False
 
 
 @dataclass
@@ -168,6 +176,7 @@ def collect_coco(
                     name=image.file_name,
                     path=candidate,
                     regions=regions,
+                    annotated=True,
                     meta={"coco_image_id": image.id, "source": json_file.name, **image.extra},
                 )
             )
@@ -197,6 +206,21 @@ def extend_schema_labels(
         control["labels"].append(LabelDef(name=name).model_dump(mode="json", exclude={"color"}))
     update_project(session, project, schema=definition)
     logger.info("project %d: added labels %s to control %s", project.id, missing, control_name)
+
+
+def _create_coco_project(session: Session, user: User | None, name: str, labels: list[str]) -> int:
+    """Create a box project named ``name`` whose labels are the file's categories."""
+    if user is None:
+        raise InvalidInput(f"project {name!r} does not exist and no user was given to create it")
+    schema = {
+        "data_type": "image",
+        "controls": [
+            {"name": "objects", "type": "bbox", "labels": [{"name": label} for label in labels]}
+        ],
+    }
+    project = create_project(session, user, name, schema)
+    logger.info("created project %s for a COCO import with %d labels", name, len(labels))
+    return project.id
 
 
 def media_keys(project_id: int, digest: str, suffix: str) -> tuple[str, str]:
@@ -271,7 +295,7 @@ def _store_batch(
         media_key, thumb_key = media_keys(project.id, info["digest"], suffix)
         context.media.put(media_key, decoded.data)
         context.media.put(thumb_key, make_thumbnail(decoded.data))
-        has_regions = bool(source.regions)
+        labeled = source.annotated or bool(source.regions)
         rows.append(
             {
                 "project_id": project.id,
@@ -282,8 +306,8 @@ def _store_batch(
                 "width": decoded.width,
                 "height": decoded.height,
                 "content_hash": info["digest"],
-                "status": "submitted" if has_regions and not as_predictions else "unlabeled",
-                "predicted": has_regions and as_predictions,
+                "status": "submitted" if labeled and not as_predictions else "unlabeled",
+                "predicted": bool(source.regions) and as_predictions,
                 "meta": source.meta,
                 "ground_truth": source.ground_truth,
             }
@@ -308,7 +332,7 @@ def _store_regions(
 ) -> None:
     rows = []
     for item_id, source in items:
-        if not source.regions:
+        if not source.regions and (as_predictions or not source.annotated):
             continue
         result = {"regions": source.regions, "relations": [], "lead_time_seconds": None}
         rows.append(
@@ -366,9 +390,14 @@ def import_path(
     if images_dir is not None and not images_dir.is_dir():
         raise InvalidInput(f"--images {images_dir} is not a folder: check the path")
     with context.session() as session:
-        project = find_project(session, project_ref, user)
-        project_id = project.id
-        control = _bbox_control_name(current_schema(session, project))
+        try:
+            project = find_project(session, project_ref, user)
+            project_id: int | None = project.id
+            control = _bbox_control_name(current_schema(session, project))
+        except NotFound:
+            if format == "images" or (format == "auto" and detect_format(path) == "images"):
+                raise
+            project_id, control = None, "objects"
     report = ImportReport()
     with tempfile.TemporaryDirectory(prefix="labelloop-import-") as scratch:
         if path.is_file() and path.suffix.lower() == ".zip":
@@ -379,11 +408,17 @@ def import_path(
         chosen = detect_format(path) if format == "auto" else format
         if chosen == "coco":
             sources, categories = collect_coco(path, images_dir, control, report)
+            names = [category["name"] for category in categories]
             with context.session() as session:
-                project = session.get(Project, project_id)
-                assert project is not None
-                extend_schema_labels(session, project, control, [c["name"] for c in categories])
+                if project_id is None:
+                    project_id = _create_coco_project(session, user, str(project_ref), names)
+                else:
+                    project = session.get(Project, project_id)
+                    assert project is not None
+                    extend_schema_labels(session, project, control, names)
         else:
+            if project_id is None:
+                raise NotFound(f"project {project_ref!r} not found: create it first")
             sources = collect_images(path)
         total = len(sources)
         progress(0, total, f"importing {total} images")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,23 +17,10 @@ from labelloop.db.models import (
     User,
 )
 from labelloop.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from labelloop.domain.schema import LabelSchema
+from labelloop.domain.schema import LabelSchema, parse_schema
 from labelloop.services.pagination import check_limit, decode_cursor, encode_cursor
 
 logger = logging.getLogger(__name__)
-
-
-def parse_schema(definition: dict[str, Any] | LabelSchema) -> LabelSchema:
-    if isinstance(definition, LabelSchema):
-        return definition
-    try:
-        return LabelSchema.model_validate(definition)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']) or 'schema'}: {issue['msg']}"
-            for issue in error.errors()
-        )
-        raise InvalidInput(f"invalid label schema: {problems}") from error
 
 
 def create_project(
@@ -51,7 +37,7 @@ def create_project(
         raise InvalidInput(f"project name {name!r} must be 1 to 200 characters long")
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise Conflict(f"project {name!r} already exists: pick another name")
-    parsed = parse_schema(schema)
+    parsed = schema if isinstance(schema, LabelSchema) else parse_schema(schema)
     project = Project(name=name, description=description, created_by=user.id)
     session.add(project)
     session.flush()

@@ -1,0 +1,196 @@
+"""The CLI's import and export on the real COCO sample, through a subprocess-free runner."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from labelloop.cli import app
+from tests.conftest import shared_data
+from tests.helpers import BOX_SCHEMA
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, database_url: str, monkeypatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("LABELLOOP_DATABASE_URL", database_url)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.sqlite3'}")
+    result = runner.invoke(
+        app, ["init", "--data-dir", str(folder), "--password", "admin-password-1"]
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def coco_file_boxes(json_path: Path) -> tuple[dict, Counter]:
+    document = json.loads(json_path.read_text())
+    names = {image["id"]: image["file_name"] for image in document["images"]}
+    categories = {category["id"]: category["name"] for category in document["categories"]}
+    boxes = Counter(
+        (names[a["image_id"]], categories[a["category_id"]], *(round(v, 2) for v in a["bbox"]))
+        for a in document["annotations"]
+    )
+    return document, boxes
+
+
+def test_import_tinycoco_counts_match_file(data_dir: Path):
+    sample = shared_data("coco-tinycoco")
+    output = run("import", "tiny", str(sample), "--format", "coco", "--data-dir", str(data_dir))
+    expected_images = 0
+    expected_boxes = 0
+    expected_names: set[str] = set()
+    for json_path in sorted((sample / "annotations").glob("*.json")):
+        document = json.loads(json_path.read_text())
+        expected_images += len(document["images"])
+        expected_boxes += len(document["annotations"])
+        expected_names |= {c["name"] for c in document["categories"]}
+    assert f"imported {expected_images} items with" in output
+
+    from labelloop.db.models import Annotation, Item
+    from labelloop.services.context import Context
+    from labelloop.services.projects import current_schema, find_project
+    from labelloop.settings import Settings
+    from sqlalchemy import func, select
+
+    context = Context.from_settings(Settings(data_dir=data_dir))
+    with context.session() as session:
+        project = find_project(session, "tiny")
+        items = session.scalar(select(func.count()).where(Item.project_id == project.id))
+        results = session.scalars(
+            select(Annotation.result).where(Annotation.project_id == project.id)
+        )
+        boxes = sum(len(result["regions"]) for result in results)
+        labels = set(current_schema(session, project).control("objects").label_names())
+    assert items == expected_images
+    assert boxes == expected_boxes
+    assert labels == expected_names
+
+
+def test_import_is_idempotent(data_dir: Path):
+    sample = shared_data("coco-tinycoco")
+    run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+    again = run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+    assert "imported 0 items" in again
+
+
+def test_coco_boxes_survive_import_then_export(data_dir: Path, tmp_path: Path):
+    from pycocotools.coco import COCO
+
+    sample = shared_data("coco-tinycoco")
+    run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+    out = tmp_path / "export"
+    run(
+        "export",
+        "tiny",
+        "--format",
+        "coco",
+        "--out",
+        str(out),
+        "--seed",
+        "7",
+        "--data-dir",
+        str(data_dir),
+    )
+
+    expected: Counter = Counter()
+    for json_path in sorted((sample / "annotations").glob("*.json")):
+        expected += coco_file_boxes(json_path)[1]
+    exported: Counter = Counter()
+    split_sizes = {}
+    for json_path in sorted((out / "annotations").glob("instances_*.json")):
+        coco = COCO(str(json_path))
+        split_sizes[json_path.stem] = len(coco.getImgIds())
+        exported += coco_file_boxes(json_path)[1]
+        split = json_path.stem.removeprefix("instances_")
+        for image in coco.loadImgs(coco.getImgIds()):
+            assert (out / "images" / split / image["file_name"]).is_file()
+    assert exported == expected
+    assert sum(split_sizes.values()) == 38
+    assert split_sizes["instances_train"] > split_sizes["instances_test"]
+
+
+def test_yolo_export_layout(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+    out = tmp_path / "yolo"
+    run("export", "tiny", "--format", "yolo", "--out", str(out), "--data-dir", str(data_dir))
+    data_yaml = (out / "data.yaml").read_text()
+    assert "train: images/train" in data_yaml
+    label_files = list((out / "labels").rglob("*.txt"))
+    image_files = list((out / "images").rglob("*.jpg"))
+    assert len(label_files) == len(image_files) == 38
+    lines = [line for path in label_files for line in path.read_text().splitlines()]
+    total_boxes = sum(
+        len(json.loads(p.read_text())["annotations"])
+        for p in (sample / "annotations").glob("*.json")
+    )
+    assert len(lines) == total_boxes
+    for line in lines:
+        values = [float(v) for v in line.split()[1:]]
+        assert all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_export_split_is_seeded(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+
+    def split_files(seed: str, name: str) -> dict[str, list[str]]:
+        out = tmp_path / name
+        run("export", "tiny", "--out", str(out), "--seed", seed, "--data-dir", str(data_dir))
+        return {d.name: sorted(p.name for p in d.iterdir()) for d in (out / "images").iterdir()}
+
+    assert split_files("3", "a") == split_files("3", "b")
+    assert split_files("3", "a") != split_files("4", "c")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["export", "tiny", "--out", "x", "--format", "voc"], "format='voc'"),
+        (["export", "tiny", "--out", "x", "--split", "0.5,0.5"], "(0.5, 0.5)"),
+        (["export", "nope", "--out", "x"], "project 'nope' not found"),
+        (["import", "tiny", "/does/not/exist"], "does not exist"),
+    ],
+)
+def test_bad_cli_input_names_value(data_dir: Path, args: list[str], fragment: str):
+    sample = shared_data("coco-tinycoco")
+    run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+    result = runner.invoke(app, [*args, "--data-dir", str(data_dir)])
+    assert result.exit_code == 1
+    assert fragment in result.output
+
+
+def test_export_without_labels_is_an_error(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(BOX_SCHEMA))
+    run("create-project", "plain", "--schema", str(schema), "--data-dir", str(data_dir))
+    output = run("import", "plain", str(sample / "images" / "val2017"), "--data-dir", str(data_dir))
+    assert "imported 6 items" in output
+    result = runner.invoke(
+        app, ["export", "plain", "--out", str(tmp_path / "o"), "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 1
+    assert "no submitted annotations" in result.output
+
+
+def test_create_project_rejects_bad_schema(data_dir: Path, tmp_path: Path):
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"controls": [')
+    result = runner.invoke(
+        app, ["create-project", "p", "--schema", str(schema), "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 1
+    assert "invalid JSON at line 1" in result.output
