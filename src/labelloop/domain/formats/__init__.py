@@ -1,0 +1,1 @@
+"""Readers and writers that translate between file formats and the annotation record."""
