@@ -114,3 +114,66 @@ def client(context: Context, admin):
         )
         assert response.status_code == 200, response.text
         yield test_client
+
+
+class LiveServer:
+    def __init__(self, url: str, data_dir: Path, username: str, password: str) -> None:
+        self.url = url
+        self.data_dir = data_dir
+        self.username = username
+        self.password = password
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """A real ``labelloop serve`` process on 127.0.0.1 with the demo projects loaded."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from labelloop.cli import DEMO_PASSWORD, DEMO_USER
+
+    data_dir = tmp_path_factory.mktemp("live") / "data"
+    env = {
+        **os.environ,
+        "LABELLOOP_DATA_DIR": str(data_dir),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    env.pop("LABELLOOP_DATABASE_URL", None)
+    command = [sys.executable, "-m", "labelloop"]
+    subprocess.run([*command, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (data_dir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            raise RuntimeError(f"labelloop serve exited; see {data_dir / 'server.log'}")
+    else:
+        process.terminate()
+        raise RuntimeError(f"labelloop serve did not answer within 60 s; see {log.name}")
+    yield LiveServer(url, data_dir, DEMO_USER, DEMO_PASSWORD)
+    process.terminate()
+    process.wait(timeout=15)
+    log.close()

@@ -381,6 +381,23 @@ def user_add(
 
 
 @app.command()
+def worker(
+    data_dir: DataDir = None,
+    burst: Annotated[bool, typer.Option("--burst", help="Exit when the queue is empty")] = False,
+) -> None:
+    """Run jobs from the Redis queue named by LABELLOOP_QUEUE_URL."""
+    from labelloop.jobs.redis_queue import work
+
+    context = _ready_context(data_dir)
+    if not context.settings.queue_url:
+        raise _fail(
+            "LABELLOOP_QUEUE_URL is not set: point it at Redis, e.g. redis://127.0.0.1:6379/0"
+        )
+    logging.getLogger("labelloop").setLevel(logging.INFO)
+    work(context.settings, burst=burst)
+
+
+@app.command()
 def openapi() -> None:
     """Print the OpenAPI schema of the HTTP API (the front end's types come from it)."""
     from labelloop.api.app import create_app

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     queue_url: str | None = Field(
         default=None, description="Redis URL for RQ workers; unset runs jobs in the server"
     )
+    queue_name: str = Field(default="labelloop", description="RQ queue that workers listen on")
+    job_timeout_seconds: int = Field(
+        default=6 * 3600, ge=1, description="RQ stops a job that runs longer than this"
+    )
     mlflow_tracking_uri: str | None = Field(
         default=None,
         validation_alias="MLFLOW_TRACKING_URI",

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from labelloop import __version__
 from labelloop.api.problems import install_problem_handlers, problem
-from labelloop.api.routes import auth, items, jobs, media, projects
+from labelloop.api.routes import auth, items, jobs, media, projects, references
 from labelloop.jobs.runner import WorkerPool
 from labelloop.services.context import Context
 
@@ -28,8 +28,10 @@ def create_app(context: Context | None = None, *, run_workers: bool = True) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = None
-        if run_workers and app.state.context is not None:
-            pool = WorkerPool(app.state.context, app.state.context.settings.job_threads)
+        context = app.state.context
+        # With a Redis queue, `labelloop worker` processes run the jobs instead.
+        if run_workers and context is not None and not context.settings.queue_url:
+            pool = WorkerPool(context, context.settings.job_threads)
             pool.start()
         yield
         if pool is not None:
@@ -45,7 +47,7 @@ def create_app(context: Context | None = None, *, run_workers: bool = True) -> F
     )
     app.state.context = context
     install_problem_handlers(app)
-    for module in (auth, projects, items, media, jobs):
+    for module in (auth, projects, items, media, jobs, references):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"])

@@ -128,7 +128,12 @@ def enqueue(
         session.add(job)
         session.flush()
     logger.info("queued job %d (%s) for project %s", job.id, kind, project_id)
-    _wake_workers()
+    if context.settings.queue_url:
+        from labelloop.jobs.redis_queue import submit
+
+        submit(context.settings, job.id)
+    else:
+        _wake_workers()
     return job
 
 
