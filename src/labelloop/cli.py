@@ -272,7 +272,10 @@ def export(
 @app.command()
 def train(
     project: Annotated[str, typer.Argument(help="Project name or id")],
-    seed: Annotated[int, typer.Option(help="Seed of the split and the model")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the model")] = 0,
+    algorithm: Annotated[
+        str, typer.Option(help="svm_rbf (default) or logistic_regression")
+    ] = "svm_rbf",
     data_dir: DataDir = None,
     user: UserName = None,
 ) -> None:
@@ -282,7 +285,9 @@ def train(
     context = _ready_context(data_dir)
     acting = _acting_user(context, user)
     with _errors(), _progress_bar("train") as update:
-        result = train_project(context, project, acting, seed=seed, progress=update)
+        result = train_project(
+            context, project, acting, algorithm=algorithm, seed=seed, progress=update
+        )
     typer.echo(json.dumps(result, indent=2, default=str))
 
 

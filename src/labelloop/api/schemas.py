@@ -157,7 +157,7 @@ class ExportRequest(BaseModel):
 
 
 class TrainRequest(BaseModel):
-    algorithm: Literal["logistic_regression"] = "logistic_regression"
+    algorithm: Literal["svm_rbf", "logistic_regression"] = "svm_rbf"
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
