@@ -81,34 +81,34 @@ def database_url(request, tmp_path: Path, postgres_template: str | None) -> Iter
 
 
 @pytest.fixture
-def context(tmp_path: Path, database_url: str) -> Context:
+def app_context(tmp_path: Path, database_url: str) -> Context:
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
         mlflow_tracking_uri=f"sqlite:///{tmp_path / 'data' / 'mlflow.sqlite3'}",
         job_threads=1,
     )
-    context = Context.from_settings(settings)
-    context.prepare()
-    return context
+    app_context = Context.from_settings(settings)
+    app_context.prepare()
+    return app_context
 
 
 @pytest.fixture
-def admin(context: Context):
+def admin(app_context: Context):
     from labelloop.services.users import create_user
 
-    with context.session() as session:
+    with app_context.session() as session:
         return create_user(session, "admin", ADMIN_PASSWORD, is_admin=True)
 
 
 @pytest.fixture
-def client(context: Context, admin):
+def client(app_context: Context, admin):
     """A TestClient with in-process job workers, logged in as ``admin``."""
     from fastapi.testclient import TestClient
 
     from labelloop.api.app import create_app
 
-    with TestClient(create_app(context), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(app_context), raise_server_exceptions=False) as test_client:
         response = test_client.post(
             "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
         )

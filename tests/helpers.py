@@ -36,9 +36,7 @@ def png_bytes(width: int = 32, height: int = 24, color=(200, 30, 30)) -> bytes:
 
 
 def make_project(client, name: str = "boxes", schema: dict | None = None) -> dict:
-    response = client.post(
-        "/api/v1/projects", json={"name": name, "schema": schema or BOX_SCHEMA}
-    )
+    response = client.post("/api/v1/projects", json={"name": name, "schema": schema or BOX_SCHEMA})
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -10,8 +10,8 @@ def test_login_sets_cookie_and_me_returns_user(client):
     assert me.json()["username"] == "admin"
 
 
-def test_wrong_password_is_401_problem(context, admin):
-    with TestClient(create_app(context, run_workers=False)) as anonymous:
+def test_wrong_password_is_401_problem(app_context, admin):
+    with TestClient(create_app(app_context, run_workers=False)) as anonymous:
         response = anonymous.post(
             "/api/v1/auth/login", json={"username": "admin", "password": "wrong-password"}
         )
@@ -20,16 +20,16 @@ def test_wrong_password_is_401_problem(context, admin):
     assert "invalid user name or password" in response.json()["detail"]
 
 
-def test_routes_need_login(context, admin):
-    with TestClient(create_app(context, run_workers=False)) as anonymous:
+def test_routes_need_login(app_context, admin):
+    with TestClient(create_app(app_context, run_workers=False)) as anonymous:
         response = anonymous.get("/api/v1/projects")
     assert response.status_code == 401
     assert "Authorization: Bearer" in response.json()["detail"]
 
 
-def test_api_token_authenticates(client, context):
+def test_api_token_authenticates(client, app_context):
     token = client.post("/api/v1/auth/tokens", json={"name": "script"}).json()["token"]
-    with TestClient(create_app(context, run_workers=False)) as script:
+    with TestClient(create_app(app_context, run_workers=False)) as script:
         response = script.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
         bad = script.get("/api/v1/auth/me", headers={"Authorization": "Bearer nope"})
@@ -42,12 +42,12 @@ def test_logout_revokes_session(client):
     assert client.get("/api/v1/auth/me").status_code == 401
 
 
-def test_password_hash_is_argon2(context, admin):
+def test_password_hash_is_argon2(app_context, admin):
     from sqlalchemy import select
 
     from labelloop.db.models import User
 
-    with context.session() as session:
+    with app_context.session() as session:
         stored = session.scalar(select(User.password_hash).where(User.username == "admin"))
     assert stored.startswith("$argon2")
     assert ADMIN_PASSWORD not in stored

@@ -17,7 +17,7 @@ LABELED = 200
 
 
 @pytest.fixture
-def digits_project(client, context, admin, tmp_path):
+def digits_project(client, app_context, admin, tmp_path):
     project = client.post(
         "/api/v1/projects", json={"name": "Digits", "schema": DIGITS_SCHEMA}
     ).json()
@@ -25,7 +25,7 @@ def digits_project(client, context, admin, tmp_path):
     sources_dir.mkdir()
     report = ImportReport()
     store_images(
-        context,
+        app_context,
         project["id"],
         admin.id,
         digits_sources(sources_dir),
@@ -44,11 +44,11 @@ def choice(label: str) -> dict:
     }
 
 
-def test_label_train_predict_and_queue(client, context, digits_project):
+def test_label_train_predict_and_queue(client, app_context, digits_project):
     import mlflow
 
     project_id = digits_project["id"]
-    with context.session() as session:
+    with app_context.session() as session:
         everything = session.execute(
             select(Item.id, Item.ground_truth)
             .where(Item.project_id == project_id)
@@ -70,7 +70,7 @@ def test_label_train_predict_and_queue(client, context, digits_project):
     assert trained["status"] == "succeeded", trained["error"]
     models = client.get(f"/api/v1/projects/{project_id}/models").json()["items"]
     assert len(models) == 1
-    run = mlflow.MlflowClient(tracking_uri=context.settings.resolved_mlflow_uri).get_run(
+    run = mlflow.MlflowClient(tracking_uri=app_context.settings.resolved_mlflow_uri).get_run(
         models[0]["mlflow_run_id"]
     )
     assert run.data.metrics["test_accuracy"] > 0.85
@@ -80,7 +80,7 @@ def test_label_train_predict_and_queue(client, context, digits_project):
         client, client.post(f"/api/v1/projects/{project_id}/predict", json={}).json()["id"], 300
     )
     assert predicted["status"] == "succeeded", predicted["error"]
-    with context.session() as session:
+    with app_context.session() as session:
         unlabeled = session.scalar(
             select(func.count()).where(Item.project_id == project_id, Item.status == "unlabeled")
         )

@@ -9,9 +9,9 @@ from tests.helpers import box_region, make_project, png_bytes, wait_for_job
 def label_all(client, project_id: int, count: int) -> list[int]:
     ids = [
         item["id"]
-        for item in client.get(f"/api/v1/projects/{project_id}/items", params={"limit": 500}).json()[
-            "items"
-        ]
+        for item in client.get(
+            f"/api/v1/projects/{project_id}/items", params={"limit": 500}
+        ).json()["items"]
     ]
     for index, item_id in enumerate(ids[:count]):
         label = "cat" if index % 2 else "dog"
@@ -70,7 +70,8 @@ def test_unchanged_labels_reuse_dataset_version(client):
 def test_export_rejects_bad_split(client):
     project = make_project(client)
     response = client.post(
-        f"/api/v1/projects/{project['id']}/exports", json={"format": "coco", "split": [0.9, 0.9, 0.1]}
+        f"/api/v1/projects/{project['id']}/exports",
+        json={"format": "coco", "split": [0.9, 0.9, 0.1]},
     )
     assert response.status_code == 422
     assert "sum to 1" in response.json()["detail"]

@@ -58,14 +58,15 @@ def test_import_tinycoco_counts_match_file(data_dir: Path):
         expected_names |= {c["name"] for c in document["categories"]}
     assert f"imported {expected_images} items with" in output
 
+    from sqlalchemy import func, select
+
     from labelloop.db.models import Annotation, Item
     from labelloop.services.context import Context
     from labelloop.services.projects import current_schema, find_project
     from labelloop.settings import Settings
-    from sqlalchemy import func, select
 
-    context = Context.from_settings(Settings(data_dir=data_dir))
-    with context.session() as session:
+    app_context = Context.from_settings(Settings(data_dir=data_dir))
+    with app_context.session() as session:
         project = find_project(session, "tiny")
         items = session.scalar(select(func.count()).where(Item.project_id == project.id))
         results = session.scalars(

@@ -139,12 +139,19 @@ def test_decode_rejects_over_max_pixels():
     assert "40x20 = 800 pixels, limit 799" in caught.value.detail
 
 
-@pytest.mark.parametrize("side", [10_000, 20_000])
-def test_decode_rejects_pillow_bomb_sizes(side):
-    # 10,000^2 is in Pillow's warning range, 20,000^2 above its error limit.
+@pytest.mark.parametrize(("side", "max_pixels"), [(10_000, 50_000_000), (20_000, 200_000_000)])
+def test_decode_rejects_bomb_sizes_from_header(side, max_pixels):
+    # Only the header exists, so rejecting it proves the check runs before decoding.
     data = png_header_only(side, side)
     with pytest.raises(InvalidInput, match="bomb.png: image too large, possible decompression"):
-        decode_image(data, "bomb.png")
+        decode_image(data, "bomb.png", max_pixels=max_pixels)
+
+
+def test_decode_allows_large_images_under_the_configured_limit():
+    # 10,000^2 is above Pillow's default limit but below the one passed in, so the
+    # configured limit decides; the header-only file then fails as truncated.
+    with pytest.raises(InvalidInput, match="truncated or corrupt"):
+        decode_image(png_header_only(10_000, 10_000), "big.png", max_pixels=200_000_000)
 
 
 def test_decode_real_sample_images():

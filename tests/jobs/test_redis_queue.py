@@ -19,16 +19,16 @@ REDIS_URL = os.environ.get("LABELLOOP_TEST_REDIS_URL")
 
 
 @pytest.fixture
-def redis_context(context):
+def redis_context(app_context):
     if not REDIS_URL:
         pytest.skip("Redis tests need LABELLOOP_TEST_REDIS_URL (set by .ci/run)")
-    context.settings.queue_url = REDIS_URL
-    context.settings.queue_name = f"labelloop-test-{uuid.uuid4().hex[:8]}"
-    yield context
+    app_context.settings.queue_url = REDIS_URL
+    app_context.settings.queue_name = f"labelloop-test-{uuid.uuid4().hex[:8]}"
+    yield app_context
     from redis import Redis
 
     connection = Redis.from_url(REDIS_URL)
-    for key in connection.scan_iter(f"*{context.settings.queue_name}*"):
+    for key in connection.scan_iter(f"*{app_context.settings.queue_name}*"):
         connection.delete(key)
     connection.close()
 
@@ -53,7 +53,10 @@ def test_worker_process_runs_queued_import(redis_context, admin, tmp_path):
     }
     worker = subprocess.run(
         [sys.executable, "-m", "labelloop", "worker", "--burst"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert worker.returncode == 0, worker.stderr
     with redis_context.session() as session:
@@ -67,11 +70,18 @@ def test_worker_process_runs_queued_import(redis_context, admin, tmp_path):
 def test_worker_without_queue_url_is_an_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "LABELLOOP_QUEUE_URL"}
     env["LABELLOOP_DATA_DIR"] = str(tmp_path / "data")
-    subprocess.run([sys.executable, "-m", "labelloop", "init", "--password", "password-123"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "labelloop", "init", "--password", "password-123"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     result = subprocess.run(
         [sys.executable, "-m", "labelloop", "worker", "--burst"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "LABELLOOP_QUEUE_URL is not set" in result.stderr

@@ -58,9 +58,9 @@ LABELED_DIGITS = 200
 
 
 def make_context(tmp_path: Path) -> Context:
-    context = Context.from_settings(Settings(data_dir=tmp_path / "data"))
-    context.prepare()
-    return context
+    app_context = Context.from_settings(Settings(data_dir=tmp_path / "data"))
+    app_context.prepare()
+    return app_context
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
@@ -71,10 +71,10 @@ def png_bytes(pixels: np.ndarray) -> bytes:
 
 
 def make_project(
-    context: Context, folder: Path, images: list[np.ndarray], labels: list[str], schema=None
+    app_context: Context, folder: Path, images: list[np.ndarray], labels: list[str], schema=None
 ) -> tuple[int, int]:
     """Create a user and a project and store ``images`` with ``labels`` as ground truth."""
-    with context.session() as session:
+    with app_context.session() as session:
         user = create_user(session, "owner", "correct horse battery")
         project = create_project(session, user, "digits", schema or CHOICE_SCHEMA)
         user_id, project_id = user.id, project.id
@@ -85,18 +85,23 @@ def make_project(
         path.write_bytes(png_bytes(pixels))
         sources.append(SourceImage(name=path.name, path=path, ground_truth={"label": label}))
     report = ImportReport()
-    store_images(context, project_id, user_id, sources, as_predictions=False, report=report)
+    store_images(app_context, project_id, user_id, sources, as_predictions=False, report=report)
     assert report.errors == []
     assert report.imported == len(images)
     return user_id, project_id
 
 
 def submit_labels(
-    context: Context, user_id: int, project_id: int, count: int, *, sample_seed: int | None = None
+    app_context: Context,
+    user_id: int,
+    project_id: int,
+    count: int,
+    *,
+    sample_seed: int | None = None,
 ) -> None:
     """Submit the ground-truth class of ``count`` items: the first ones by id, or a
     seeded random sample of them when ``sample_seed`` is given."""
-    with context.session() as session:
+    with app_context.session() as session:
         user = session.get(User, user_id)
         items = session.scalars(
             select(Item).where(Item.project_id == project_id).order_by(Item.id)
@@ -129,30 +134,30 @@ def digit_images() -> tuple[list[np.ndarray], list[str]]:
 def trained(tmp_path_factory) -> dict[str, Any]:
     """A digits project with 200 submitted labels, one trained model and its predictions."""
     tmp_path = tmp_path_factory.mktemp("ml")
-    context = make_context(tmp_path)
+    app_context = make_context(tmp_path)
     images, labels = digit_images()
-    user_id, project_id = make_project(context, tmp_path / "digits", images, labels)
+    user_id, project_id = make_project(app_context, tmp_path / "digits", images, labels)
     # Trained on the first 160 digits, the model scored about 0.80 on the rest, against
     # about 0.90 with a random sample (measured with scikit-learn 1.9.1), so the labels
     # go to a seeded random sample of the items.
-    submit_labels(context, user_id, project_id, LABELED_DIGITS, sample_seed=0)
-    with context.session() as session:
+    submit_labels(app_context, user_id, project_id, LABELED_DIGITS, sample_seed=0)
+    with app_context.session() as session:
         user = session.get(User, user_id)
 
     tracking_before = os.environ.get("MLFLOW_TRACKING_URI")
-    training = train_project(context, project_id, user, seed=0)
+    training = train_project(app_context, project_id, user, seed=0)
     tracking_after = os.environ.get("MLFLOW_TRACKING_URI")
 
     updates: list[tuple[int, int | None]] = []
     prediction = predict_project(
-        context,
+        app_context,
         project_id,
         user,
         batch_size=500,
         progress=lambda done, total, message: updates.append((done, total)),
     )
     return {
-        "context": context,
+        "app_context": app_context,
         "user": user,
         "project_id": project_id,
         "training": training,
@@ -166,8 +171,8 @@ def trained(tmp_path_factory) -> dict[str, Any]:
 def test_training_logs_run_to_mlflow(trained):
     import mlflow
 
-    context, training = trained["context"], trained["training"]
-    client = mlflow.MlflowClient(tracking_uri=context.settings.resolved_mlflow_uri)
+    app_context, training = trained["app_context"], trained["training"]
+    client = mlflow.MlflowClient(tracking_uri=app_context.settings.resolved_mlflow_uri)
     run = client.get_run(training["mlflow_run_id"])
     assert run.data.metrics["test_accuracy"] > 0.85
     assert run.data.metrics["test_macro_f1"] > 0.8
@@ -179,7 +184,7 @@ def test_training_logs_run_to_mlflow(trained):
     assert run.data.tags["dataset_version"] == "1"
     assert len(run.inputs.dataset_inputs) == 1
     experiment = client.get_experiment(run.info.experiment_id)
-    artifact_root = context.settings.mlflow_artifact_root.as_uri()
+    artifact_root = app_context.settings.mlflow_artifact_root.as_uri()
     assert experiment.artifact_location.startswith(artifact_root)
 
 
@@ -187,9 +192,13 @@ def test_training_logs_run_to_mlflow(trained):
 def test_training_registers_champion(trained):
     import mlflow
 
-    context, training, project_id = trained["context"], trained["training"], trained["project_id"]
+    app_context, training, project_id = (
+        trained["app_context"],
+        trained["training"],
+        trained["project_id"],
+    )
     name = f"labelloop-project-{project_id}"
-    client = mlflow.MlflowClient(tracking_uri=context.settings.resolved_mlflow_uri)
+    client = mlflow.MlflowClient(tracking_uri=app_context.settings.resolved_mlflow_uri)
     champion = client.get_model_version_by_alias(name, "champion")
     assert training["registered_name"] == name
     assert str(champion.version) == training["registered_version"]
@@ -200,8 +209,8 @@ def test_training_registers_champion(trained):
 
 @pytest.mark.slow
 def test_training_stores_model_version_row(trained):
-    context, training = trained["context"], trained["training"]
-    with context.session() as session:
+    app_context, training = trained["app_context"], trained["training"]
+    with app_context.session() as session:
         row = session.get(ModelVersion, training["model_version_id"])
         assert row is not None
         assert row.mlflow_run_id == training["mlflow_run_id"]
@@ -221,15 +230,15 @@ def test_training_restores_tracking_uri_env(trained):
 
 @pytest.mark.slow
 def test_prediction_covers_every_unlabeled_item(trained):
-    context, project_id, prediction = (
-        trained["context"],
+    app_context, project_id, prediction = (
+        trained["app_context"],
         trained["project_id"],
         trained["prediction"],
     )
     unlabeled = 1797 - LABELED_DIGITS
     assert prediction["predicted"] == unlabeled
     assert prediction["failed"] == 0
-    with context.session() as session:
+    with app_context.session() as session:
         per_item = dict(
             session.execute(
                 select(Annotation.item_id, func.count())
@@ -248,8 +257,8 @@ def test_prediction_covers_every_unlabeled_item(trained):
 
 @pytest.mark.slow
 def test_prediction_record_and_accuracy(trained):
-    context, project_id = trained["context"], trained["project_id"]
-    with context.session() as session:
+    app_context, project_id = trained["app_context"], trained["project_id"]
+    with app_context.session() as session:
         rows = session.execute(
             select(Annotation, Item)
             .join(Item, Item.id == Annotation.item_id)
@@ -275,8 +284,8 @@ def test_prediction_record_and_accuracy(trained):
 
 @pytest.mark.slow
 def test_queue_puts_most_uncertain_first(trained):
-    context, project_id = trained["context"], trained["project_id"]
-    with context.session() as session:
+    app_context, project_id = trained["app_context"], trained["project_id"]
+    with app_context.session() as session:
         project = session.get(Project, project_id)
         project.order_by_uncertainty = True
         first = next_in_queue(session, project)
@@ -292,12 +301,12 @@ def test_queue_puts_most_uncertain_first(trained):
 
 @pytest.mark.slow
 def test_predict_again_replaces_predictions(trained):
-    context, project_id, user = trained["context"], trained["project_id"], trained["user"]
+    app_context, project_id, user = trained["app_context"], trained["project_id"], trained["user"]
     result = predict_project(
-        context, project_id, user, model_version_id=trained["training"]["model_version_id"]
+        app_context, project_id, user, model_version_id=trained["training"]["model_version_id"]
     )
     assert result["replaced"] == result["predicted"]
-    with context.session() as session:
+    with app_context.session() as session:
         duplicates = session.execute(
             select(Annotation.item_id)
             .where(Annotation.project_id == project_id, Annotation.kind == "prediction")
@@ -309,8 +318,8 @@ def test_predict_again_replaces_predictions(trained):
 
 @pytest.mark.slow
 def test_retraining_on_same_data_keeps_champion(trained):
-    context, project_id, user = trained["context"], trained["project_id"], trained["user"]
-    again = train_project(context, project_id, user, seed=0)
+    app_context, project_id, user = trained["app_context"], trained["project_id"], trained["user"]
+    again = train_project(app_context, project_id, user, seed=0)
     assert again["dataset_version"] == trained["training"]["dataset_version"]
     assert again["registered_version"] != trained["training"]["registered_version"]
     assert again["champion"] is False
@@ -322,9 +331,11 @@ def test_retraining_on_same_data_keeps_champion(trained):
 
 @pytest.mark.slow
 def test_predict_job_succeeds(trained):
-    context, project_id, user = trained["context"], trained["project_id"], trained["user"]
-    job = enqueue(context, "predict", {"batch_size": 1000}, project_id=project_id, user_id=user.id)
-    finished = run_job(context, job.id)
+    app_context, project_id, user = trained["app_context"], trained["project_id"], trained["user"]
+    job = enqueue(
+        app_context, "predict", {"batch_size": 1000}, project_id=project_id, user_id=user.id
+    )
+    finished = run_job(app_context, job.id)
     assert finished.error is None
     assert finished.status == "succeeded"
     assert finished.result["predicted"] == 1797 - LABELED_DIGITS
@@ -332,66 +343,66 @@ def test_predict_job_succeeds(trained):
 
 @pytest.mark.slow
 def test_predict_unknown_model_version(trained):
-    context, project_id, user = trained["context"], trained["project_id"], trained["user"]
+    app_context, project_id, user = trained["app_context"], trained["project_id"], trained["user"]
     with pytest.raises(NotFound, match="model version 999 not found"):
-        predict_project(context, project_id, user, model_version_id=999)
+        predict_project(app_context, project_id, user, model_version_id=999)
 
 
 def small_project(tmp_path: Path, labels: list[str], submitted: int, schema=None):
-    context = make_context(tmp_path)
+    app_context = make_context(tmp_path)
     images, _ = digit_images()
     user_id, project_id = make_project(
-        context, tmp_path / "images", images[: len(labels)], labels, schema
+        app_context, tmp_path / "images", images[: len(labels)], labels, schema
     )
     if submitted:
-        submit_labels(context, user_id, project_id, submitted)
-    with context.session() as session:
+        submit_labels(app_context, user_id, project_id, submitted)
+    with app_context.session() as session:
         user = session.get(User, user_id)
-    return context, user, project_id
+    return app_context, user, project_id
 
 
 def test_train_bbox_project_rejected(tmp_path):
-    context, user, project_id = small_project(tmp_path, ["car"] * 3, 0, BBOX_SCHEMA)
+    app_context, user, project_id = small_project(tmp_path, ["car"] * 3, 0, BBOX_SCHEMA)
     with pytest.raises(InvalidInput, match="detection training is not supported yet"):
-        train_project(context, project_id, user)
+        train_project(app_context, project_id, user)
 
 
 def test_train_too_few_labels_rejected(tmp_path):
-    context, user, project_id = small_project(tmp_path, DIGITS[:6], 6)
+    app_context, user, project_id = small_project(tmp_path, DIGITS[:6], 6)
     with pytest.raises(InvalidInput, match="has 6 items with a class.*at least 10"):
-        train_project(context, project_id, user)
-    with context.session() as session:
+        train_project(app_context, project_id, user)
+    with app_context.session() as session:
         assert session.scalar(select(func.count()).select_from(ModelVersion)) == 0
 
 
 def test_train_single_class_rejected(tmp_path):
-    context, user, project_id = small_project(tmp_path, ["3"] * 12, 12)
+    app_context, user, project_id = small_project(tmp_path, ["3"] * 12, 12)
     with pytest.raises(InvalidInput, match=r"has 1 class \('3': \d+\).*at least 2"):
-        train_project(context, project_id, user)
+        train_project(app_context, project_id, user)
 
 
 def test_train_empty_test_split_rejected(tmp_path):
-    context, user, project_id = small_project(tmp_path, DIGITS[:2] * 6, 12)
+    app_context, user, project_id = small_project(tmp_path, DIGITS[:2] * 6, 12)
     with pytest.raises(InvalidInput, match="test split of dataset version 1 is empty"):
-        train_project(context, project_id, user, fractions=(0.9, 0.1, 0.0))
+        train_project(app_context, project_id, user, fractions=(0.9, 0.1, 0.0))
 
 
 def test_train_unknown_algorithm_rejected(tmp_path):
-    context = make_context(tmp_path)
+    app_context = make_context(tmp_path)
     with pytest.raises(InvalidInput, match="algorithm 'xgboost' is not supported"):
-        train_project(context, 1, None, algorithm="xgboost")
+        train_project(app_context, 1, None, algorithm="xgboost")
 
 
 def test_train_negative_seed_rejected(tmp_path):
-    context = make_context(tmp_path)
+    app_context = make_context(tmp_path)
     with pytest.raises(InvalidInput, match="seed must be an integer from 0"):
-        train_project(context, 1, None, seed=-1)
+        train_project(app_context, 1, None, seed=-1)
 
 
 def test_predict_without_model_rejected(tmp_path):
-    context, user, project_id = small_project(tmp_path, DIGITS[:2], 0)
+    app_context, user, project_id = small_project(tmp_path, DIGITS[:2], 0)
     with pytest.raises(InvalidInput, match="has no trained model"):
-        predict_project(context, project_id, user)
+        predict_project(app_context, project_id, user)
 
 
 def test_check_training_data_counts_in_message():
@@ -444,9 +455,9 @@ def test_image_pixels_stretch_16_bit():
 
 
 def test_load_features_reports_missing_media(tmp_path):
-    context = make_context(tmp_path)
-    context.media.put("a.png", png_bytes(np.full((8, 8), 255, dtype=np.uint8)))
-    batch = load_features(context.media, ["a.png", "gone.png"], (8, 8))
+    app_context = make_context(tmp_path)
+    app_context.media.put("a.png", png_bytes(np.full((8, 8), 255, dtype=np.uint8)))
+    batch = load_features(app_context.media, ["a.png", "gone.png"], (8, 8))
     assert batch.features.shape == (1, 64)
     assert batch.features.dtype == np.float32
     assert float(batch.features.max()) == 1.0

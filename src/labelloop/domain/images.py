@@ -13,6 +13,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from labelloop.domain.errors import InvalidInput
 
+# Pillow's process-wide bomb limit (89 megapixels, warning first) would override the
+# configurable `max_pixels`; decode_image checks that limit itself instead.
+Image.MAX_IMAGE_PIXELS = None
+
 # Pillow format name -> MIME type. MPO is how Pillow reports many camera JPEGs that
 # carry a second, multi-picture frame, so it is stored and served as JPEG.
 MIME_TYPES = {
@@ -126,9 +130,8 @@ def make_thumbnail(data: bytes, max_side: int = 256) -> bytes:
 
 def _open(data: bytes, name: str, max_pixels: int | None) -> Image.Image:
     """Open the image header and check format and pixel count before decoding."""
-    # Pillow warns above Image.MAX_IMAGE_PIXELS and raises above twice that. The check
-    # below applies `max_pixels` before decoding; the server sets Pillow's limit to the
-    # same value (Context.from_settings), so accepted images never trigger the warning.
+    # The check below applies `max_pixels` from the header, before any pixel is
+    # decoded. Pillow's own limit is switched off where this module is imported.
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as error:
@@ -143,8 +146,8 @@ def _open(data: bytes, name: str, max_pixels: int | None) -> Image.Image:
     if image.format not in MIME_TYPES:
         raise InvalidInput(f"{name}: unsupported image format {image.format}; {SUPPORTED_HINT}")
     pixels = image.width * image.height
-    limit = max_pixels or Image.MAX_IMAGE_PIXELS
-    if limit and pixels > limit:
+    if max_pixels is not None and pixels > max_pixels:
+        limit = max_pixels
         raise _bomb_error(name, f"{image.width}x{image.height} = {pixels} pixels, limit {limit}")
     return image
 

@@ -21,11 +21,8 @@ class Context:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Context:
-        from PIL import Image
-
         settings = settings or get_settings()
         apply_process_defaults(settings)
-        Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
         return cls(
             settings=settings,
             database_url=settings.resolved_database_url,
