@@ -54,3 +54,21 @@ def test_unknown_api_route_is_404_problem(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_ids_beyond_64_bits_are_422(client):
+    huge = 2**70
+    for path in (f"/api/v1/projects/{huge}", f"/api/v1/items/{huge}", f"/api/v1/jobs/{huge}"):
+        response = client.get(path)
+        assert response.status_code == 422, path
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_forged_cursor_with_huge_key_is_422(client):
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps([2**70]).encode()).decode().rstrip("=")
+    response = client.get("/api/v1/projects", params={"cursor": cursor})
+    assert response.status_code == 422
+    assert "next_cursor" in response.json()["detail"]

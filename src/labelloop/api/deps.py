@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from labelloop.db.models import User
@@ -47,3 +47,9 @@ def get_current_user(request: Request, session: SessionDep) -> User:
 
 
 UserDep = Annotated[User, Depends(get_current_user)]
+
+# Database ids are 64-bit; larger numbers would overflow the driver instead of
+# simply matching nothing, so they are rejected as invalid input.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A database id")]
+OptionalIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -162,7 +162,7 @@ class TrainRequest(BaseModel):
 
 
 class PredictRequest(BaseModel):
-    model_version_id: int | None = None
+    model_version_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
 
 
 class DatasetVersion(BaseModel):

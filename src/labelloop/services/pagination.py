@@ -9,6 +9,9 @@ from typing import Any
 from labelloop.domain.errors import InvalidInput
 
 MAX_PAGE_SIZE = 500
+# Keys are 64-bit database values; a larger number in a forged cursor would overflow
+# the driver.
+MAX_KEY = 2**63 - 1
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -25,7 +28,12 @@ def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
         raise InvalidInput(
             f"cursor {cursor!r} is not valid: pass the next_cursor of the previous page"
         ) from error
-    if not isinstance(values, list) or len(values) != length:
+    in_range = isinstance(values, list) and all(
+        isinstance(value, (int, float, str)) and not isinstance(value, bool)
+        and (not isinstance(value, int) or abs(value) <= MAX_KEY)
+        for value in values
+    )
+    if not in_range or len(values) != length:
         raise InvalidInput(
             f"cursor {cursor!r} is not valid here: pass the next_cursor of the previous page"
         )

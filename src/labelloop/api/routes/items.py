@@ -3,14 +3,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from labelloop.api import schemas
-from labelloop.api.deps import SessionDep, UserDep
+from labelloop.api.deps import IdPath, SessionDep, UserDep
 from labelloop.services import annotations, items
 
 router = APIRouter(tags=["items"])
 
 
 @router.get("/items/{item_id}", response_model=schemas.ItemDetail)
-def get_item(item_id: int, session: SessionDep, user: UserDep) -> schemas.ItemDetail:
+def get_item(item_id: IdPath, session: SessionDep, user: UserDep) -> schemas.ItemDetail:
     """Return the item with the caller's own annotation and the newest model prediction."""
     view = items.item_view(session, items.get_item(session, item_id, user), user)
     item = view.item
@@ -46,7 +46,7 @@ def get_item(item_id: int, session: SessionDep, user: UserDep) -> schemas.ItemDe
 
 @router.put("/items/{item_id}/annotation", response_model=schemas.Annotation)
 def save_annotation(
-    item_id: int, body: schemas.AnnotationSave, session: SessionDep, user: UserDep
+    item_id: IdPath, body: schemas.AnnotationSave, session: SessionDep, user: UserDep
 ) -> schemas.Annotation:
     """Save the caller's annotation as a new revision; 409 when ``version`` is stale."""
     item = items.get_item(session, item_id, user)

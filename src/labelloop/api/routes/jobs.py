@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from labelloop.api import schemas
-from labelloop.api.deps import ContextDep, SessionDep, UserDep
+from labelloop.api.deps import ContextDep, IdPath, SessionDep, UserDep
 from labelloop.db.models import Job
 from labelloop.domain.errors import DomainError, InvalidInput, NotFound
 from labelloop.domain.splits import parse_fractions
@@ -67,7 +67,7 @@ async def _save_uploads(files: list[UploadFile], folder: Path, limit: int) -> li
 
 @router.post("/projects/{project_id}/imports", response_model=schemas.Job, status_code=202)
 async def start_import(
-    project_id: int,
+    project_id: IdPath,
     session: SessionDep,
     user: UserDep,
     context: ContextDep,
@@ -108,7 +108,7 @@ async def start_import(
 
 @router.post("/projects/{project_id}/exports", response_model=schemas.Job, status_code=202)
 def start_export(
-    project_id: int,
+    project_id: IdPath,
     body: schemas.ExportRequest,
     session: SessionDep,
     user: UserDep,
@@ -129,7 +129,7 @@ def start_export(
 
 @router.post("/projects/{project_id}/train", response_model=schemas.Job, status_code=202)
 def start_training(
-    project_id: int,
+    project_id: IdPath,
     body: schemas.TrainRequest,
     session: SessionDep,
     user: UserDep,
@@ -144,7 +144,7 @@ def start_training(
 
 @router.post("/projects/{project_id}/predict", response_model=schemas.Job, status_code=202)
 def start_prediction(
-    project_id: int,
+    project_id: IdPath,
     body: schemas.PredictRequest,
     session: SessionDep,
     user: UserDep,
@@ -159,7 +159,7 @@ def start_prediction(
 
 @router.get("/projects/{project_id}/jobs", response_model=schemas.JobPage)
 def list_jobs(
-    project_id: int,
+    project_id: IdPath,
     session: SessionDep,
     user: UserDep,
     cursor: str | None = None,
@@ -176,7 +176,7 @@ def list_jobs(
     return schemas.JobPage(items=[_job_view(row) for row in rows[:limit]], next_cursor=next_cursor)
 
 
-def _get_job(session, job_id: int, user) -> Job:
+def _get_job(session, job_id: IdPath, user) -> Job:
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"job {job_id} not found")
@@ -188,12 +188,14 @@ def _get_job(session, job_id: int, user) -> Job:
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.Job)
-def get_job(job_id: int, session: SessionDep, user: UserDep) -> schemas.Job:
+def get_job(job_id: IdPath, session: SessionDep, user: UserDep) -> schemas.Job:
     return _job_view(_get_job(session, job_id, user))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=schemas.Job)
-def cancel_job(job_id: int, session: SessionDep, user: UserDep, context: ContextDep) -> schemas.Job:
+def cancel_job(
+    job_id: IdPath, session: SessionDep, user: UserDep, context: ContextDep
+) -> schemas.Job:
     _get_job(session, job_id, user)
     runner.request_cancel(context, job_id)
     session.expire_all()
@@ -201,7 +203,7 @@ def cancel_job(job_id: int, session: SessionDep, user: UserDep, context: Context
 
 
 @router.get("/jobs/{job_id}/artifact", response_class=FileResponse, status_code=status.HTTP_200_OK)
-def job_artifact(job_id: int, session: SessionDep, user: UserDep) -> FileResponse:
+def job_artifact(job_id: IdPath, session: SessionDep, user: UserDep) -> FileResponse:
     """Download the file a job produced, such as an export archive."""
     job = _get_job(session, job_id, user)
     artifact = (job.result or {}).get("artifact")

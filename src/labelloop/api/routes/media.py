@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from labelloop.api.deps import ContextDep, SessionDep, UserDep
+from labelloop.api.deps import ContextDep, IdPath, SessionDep, UserDep
 from labelloop.domain.errors import NotFound
 from labelloop.services import items
 
@@ -14,7 +14,7 @@ CACHE = {"Cache-Control": "private, max-age=31536000, immutable"}
 
 @router.get("/items/{item_id}", response_class=FileResponse)
 def item_media(
-    item_id: int, session: SessionDep, user: UserDep, context: ContextDep
+    item_id: IdPath, session: SessionDep, user: UserDep, context: ContextDep
 ) -> FileResponse:
     """Send the item's file; range requests are supported."""
     item = items.get_item(session, item_id, user)
@@ -26,7 +26,7 @@ def item_media(
 
 @router.get("/items/{item_id}/thumb", response_class=FileResponse)
 def item_thumbnail(
-    item_id: int, session: SessionDep, user: UserDep, context: ContextDep
+    item_id: IdPath, session: SessionDep, user: UserDep, context: ContextDep
 ) -> FileResponse:
     item = items.get_item(session, item_id, user)
     if not item.thumb_key or not context.media.exists(item.thumb_key):

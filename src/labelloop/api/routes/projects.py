@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelloop.api import schemas
-from labelloop.api.deps import SessionDep, UserDep
+from labelloop.api.deps import IdPath, OptionalIdQuery, SessionDep, UserDep
 from labelloop.db.models import DatasetVersion, ModelVersion
 from labelloop.db.models import Project as ProjectRow
 from labelloop.services import items, projects
@@ -57,13 +57,13 @@ def create_project(
 
 
 @router.get("/{project_id}", response_model=schemas.Project)
-def get_project(project_id: int, session: SessionDep, user: UserDep) -> schemas.Project:
+def get_project(project_id: IdPath, session: SessionDep, user: UserDep) -> schemas.Project:
     return project_view(session, projects.get_project(session, project_id, user))
 
 
 @router.patch("/{project_id}", response_model=schemas.Project)
 def update_project(
-    project_id: int, body: schemas.ProjectUpdate, session: SessionDep, user: UserDep
+    project_id: IdPath, body: schemas.ProjectUpdate, session: SessionDep, user: UserDep
 ) -> schemas.Project:
     project = projects.get_project(session, project_id, user)
     projects.update_project(
@@ -80,7 +80,7 @@ def update_project(
 
 @router.get("/{project_id}/items", response_model=schemas.ItemPage)
 def list_items(
-    project_id: int,
+    project_id: IdPath,
     session: SessionDep,
     user: UserDep,
     status: str | None = Query(default=None, description="unlabeled, submitted or predicted"),
@@ -99,14 +99,14 @@ def list_items(
 
 @router.get("/{project_id}/queue/next", response_model=schemas.QueueNext)
 def next_item(
-    project_id: int, session: SessionDep, user: UserDep, after: int | None = None
+    project_id: IdPath, session: SessionDep, user: UserDep, after: OptionalIdQuery = None
 ) -> schemas.QueueNext:
-    """Return the next item to label; least confident first when the project orders by uncertainty."""
+    """Return the next item to label, least confident first when ordering by uncertainty."""
     project = projects.get_project(session, project_id, user)
     return schemas.QueueNext(item_id=items.next_in_queue(session, project, after))
 
 
-def _page(session: Session, model, project_id: int, cursor: str | None, limit: int):
+def _page(session: Session, model, project_id: IdPath, cursor: str | None, limit: int):
     limit = check_limit(limit)
     query = select(model).where(model.project_id == project_id).order_by(model.id.desc())
     before = decode_cursor(cursor, 1)
@@ -119,7 +119,7 @@ def _page(session: Session, model, project_id: int, cursor: str | None, limit: i
 
 @router.get("/{project_id}/dataset-versions", response_model=schemas.DatasetVersionPage)
 def list_dataset_versions(
-    project_id: int,
+    project_id: IdPath,
     session: SessionDep,
     user: UserDep,
     cursor: str | None = None,
@@ -134,7 +134,7 @@ def list_dataset_versions(
 
 @router.get("/{project_id}/models", response_model=schemas.ModelVersionPage)
 def list_models(
-    project_id: int,
+    project_id: IdPath,
     session: SessionDep,
     user: UserDep,
     cursor: str | None = None,
