@@ -4,6 +4,9 @@ The server never fetches the URL. An item stores it in ``Item.media_key`` behind
 ``EXTERNAL_PREFIX``, so code that reads media files can tell it apart from a key in
 the media folder. Items are keyed by the SHA-256 of the URL, so importing the same
 URL into a project again is skipped.
+
+NOTE: COCO and YOLO exports read each item's file from the media folder, so an
+export job fails while the project has submitted external items.
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ logger = logging.getLogger(__name__)
 
 EXTERNAL_PREFIX = "url:"
 MAX_RECORDS = 100_000
-# Item.media_key is String(500) and holds the prefix too.
+# Item.media_key is String(500) and contains the prefix too.
 MAX_URL_LENGTH = 500 - len(EXTERNAL_PREFIX)
 MAX_SIDE = 1_000_000
 URL_SCHEMES = ("http", "https", "s3", "gs")
 RECORD_FIELDS = frozenset({"url", "width", "height", "meta"})
 INSERT_CHUNK = 2_000
-# Rows per IN (...) lookup; stays under SQLite's default limit of host parameters.
+# Rows per IN (...) lookup, below 999, the default limit of host parameters before SQLite 3.32.
 LOOKUP_CHUNK = 900
 UNKNOWN_MIME_TYPE = "application/octet-stream"
 
@@ -81,10 +84,10 @@ def external_url(media_key: str) -> str | None:
 
 
 def _url_problem(url: Any) -> str | None:
-    if not isinstance(url, str):
-        return f"url must be a string, got {url!r}"
-    if not url:
+    if url is None or url == "":
         return "url is missing or empty"
+    if not isinstance(url, str):
+        return f"url must be a string, got {url!r}"[:200]
     if len(url) > MAX_URL_LENGTH:
         return f"url is {len(url)} characters long; the maximum is {MAX_URL_LENGTH}"
     if any(ord(character) < 33 or ord(character) == 127 for character in url):
@@ -176,7 +179,7 @@ def _existing_ids(session: Session, project_id: int, hashes: list[str]) -> dict[
                 Item.project_id == project_id, Item.content_hash.in_(chunk)
             )
         )
-        found.update(rows.tuples())
+        found.update(rows.tuples().all())
     return found
 
 
@@ -222,7 +225,7 @@ def import_references(
                 _item_row(project.id, record)
                 for record in new_records[start : start + INSERT_CHUNK]
             ]
-            known.update(session.execute(statement, rows).tuples())
+            known.update(session.execute(statement, rows).tuples().all())
     except IntegrityError as error:
         raise Conflict(
             f"another import added some of these URLs to project {project.id} at the same "
