@@ -26,14 +26,69 @@ COLOR_PATTERN = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 MAX_LISTED_PROBLEMS = 20
 
 
+AttributeType = Literal["boolean", "text", "number", "choice"]
+
+
+class AttributeDef(BaseModel):
+    """A per-region attribute such as occluded (boolean) or make (choice)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1)
+    type: AttributeType = "boolean"
+    values: list[str] = Field(default_factory=list, description="Allowed values of a choice")
+    default: str | float | bool | None = None
+
+    @model_validator(mode="after")
+    def _check_values(self) -> AttributeDef:
+        if self.type == "choice" and not self.values:
+            raise ValueError(f"choice attribute {self.name!r} has no values; list them in values")
+        if self.type == "choice" and self.default is not None and self.default not in self.values:
+            raise ValueError(
+                f"attribute {self.name!r} default {self.default!r} is not one of its values"
+            )
+        return self
+
+    def check(self, value: Any) -> str | None:
+        """Return why ``value`` does not fit this attribute, or None when it fits."""
+        if value is None:
+            return None
+        if self.type == "boolean" and not isinstance(value, bool):
+            return f"attribute {self.name!r} must be true or false, got {value!r}"
+        if self.type == "number" and not is_number(value):
+            return f"attribute {self.name!r} must be a finite number, got {value!r}"
+        if self.type == "text" and not isinstance(value, str):
+            return f"attribute {self.name!r} must be text, got {value!r}"
+        if self.type == "choice" and value not in self.values:
+            return f"attribute {self.name!r} must be one of {self.values}, got {value!r}"
+        return None
+
+
 class LabelDef(BaseModel):
-    """One label of a control. `color` is "#rrggbb", and the control fills it when missing."""
+    """One label of a control. `color` is "#rrggbb", and the control fills it when missing.
+
+    Labels of a keypoints control name their points in order in `keypoints` and
+    join them in `skeleton`, pairs of 0-based point indices.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1)
     color: str | None = None
     hotkey: str | None = None
+    attributes: list[AttributeDef] = Field(default_factory=list)
+    keypoints: list[str] = Field(default_factory=list)
+    skeleton: list[tuple[int, int]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_skeleton(self) -> LabelDef:
+        for start, end in self.skeleton:
+            if not (0 <= start < len(self.keypoints) and 0 <= end < len(self.keypoints)):
+                raise ValueError(
+                    f"label {self.name!r} skeleton edge ({start}, {end}) names a point outside "
+                    f"its {len(self.keypoints)} keypoints; use 0-based indices"
+                )
+        return self
 
     @field_validator("color")
     @classmethod
@@ -65,6 +120,9 @@ class Control(BaseModel):
     type: ShapeType
     multiple: bool = False
     labels: list[LabelDef] = Field(default_factory=list)
+    attributes: list[AttributeDef] = Field(
+        default_factory=list, description="Attributes every region of this control has"
+    )
     rules: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -84,6 +142,14 @@ class Control(BaseModel):
 
     def label_names(self) -> list[str]:
         return [label.name for label in self.labels]
+
+    def attributes_for(self, labels: list[str]) -> dict[str, AttributeDef]:
+        """Return the attributes a region with ``labels`` may carry, by name."""
+        found = {attribute.name: attribute for attribute in self.attributes}
+        for label in self.labels:
+            if label.name in labels:
+                found.update({attribute.name: attribute for attribute in label.attributes})
+        return found
 
 
 class LabelSchema(BaseModel):
@@ -213,7 +279,23 @@ def _check_region(
         )
     _check_labels(control, out["labels"], where, problems)
     _check_region_fields(out, where, problems)
+    if control is not None and isinstance(out["attributes"], dict):
+        _check_attributes(control, out, where, problems)
     return out
+
+
+def _check_attributes(
+    control: Control, region: dict[str, Any], where: str, problems: list[str]
+) -> None:
+    labels = region["labels"] if isinstance(region["labels"], list) else []
+    declared = control.attributes_for(labels)
+    for name, value in region["attributes"].items():
+        # Attributes the schema does not declare are kept as given: imported files
+        # carry their own (COCO's iscrowd, VOC's difficult) and must survive export.
+        attribute = declared.get(name)
+        problem = attribute.check(value) if attribute else None
+        if problem:
+            problems.append(f"{where}: {problem}")
 
 
 def _lookup_control(
@@ -265,6 +347,12 @@ def _check_region_fields(region: dict[str, Any], where: str, problems: list[str]
     group = region["group"]
     if group is not None and (isinstance(group, bool) or not isinstance(group, str | int)):
         problems.append(f"{where}: group must be a string, an integer or null, got {group!r}")
+    z_order = region.get("z_order")
+    if z_order is not None and (isinstance(z_order, bool) or not isinstance(z_order, int)):
+        problems.append(f"{where}: z_order must be an integer or null, got {z_order!r}")
+    for flag in ("hidden", "locked"):
+        if region.get(flag) is not None and not isinstance(region[flag], bool):
+            problems.append(f"{where}: {flag} must be true or false, got {region[flag]!r}")
 
 
 def _check_relations(relations: Any, region_ids: set[str], problems: list[str]) -> list[Any]:
