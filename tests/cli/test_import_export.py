@@ -159,7 +159,7 @@ def test_export_split_is_seeded(data_dir: Path, tmp_path: Path):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["export", "tiny", "--out", "x", "--format", "voc"], "format='voc'"),
+        (["export", "tiny", "--out", "x", "--format", "tiff"], "'tiff' is not supported"),
         (["export", "tiny", "--out", "x", "--split", "0.5,0.5"], "(0.5, 0.5)"),
         (["export", "nope", "--out", "x"], "project 'nope' not found"),
         (["import", "tiny", "/does/not/exist"], "does not exist"),
@@ -195,3 +195,23 @@ def test_create_project_rejects_bad_schema(data_dir: Path, tmp_path: Path):
     )
     assert result.exit_code == 1
     assert "invalid JSON at line 1" in result.output
+
+
+def test_labels_attach_to_images_imported_before(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(BOX_SCHEMA))
+    run("create-project", "later", "--schema", str(schema), "--data-dir", str(data_dir))
+    run("import", "later", str(sample / "images" / "val2017"), "--data-dir", str(data_dir))
+    json_path = sample / "annotations" / "instances_val2017.json"
+    images = sample / "images" / "val2017"
+    output = run(
+        "import", "later", str(json_path), "--images", str(images), "--data-dir", str(data_dir)
+    )
+    assert "imported 0 items with 6 annotations" in output
+    again = run(
+        "import", "later", str(json_path), "--images", str(images), "--data-dir", str(data_dir)
+    )
+    assert "imported 0 items with 0 annotations" in again
+    listing = run("projects", "--data-dir", str(data_dir))
+    assert "later\t6 items, 6 submitted" in listing

@@ -151,7 +151,7 @@ class JobPage(BaseModel):
 
 
 class ExportRequest(BaseModel):
-    format: Literal["coco", "yolo"] = "coco"
+    format: str = Field(default="coco", description="coco or yolo", max_length=40)
     split: tuple[float, float, float] = (0.8, 0.1, 0.1)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import logging
-import zipfile
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -26,19 +26,18 @@ from labelloop.db.models import (
     User,
 )
 from labelloop.domain.errors import InvalidInput, NotFound
-from labelloop.domain.formats.coco import CocoImageOut, write_coco
-from labelloop.domain.formats.yolo import data_yaml, write_yolo_labels
+from labelloop.domain.formats.base import SPLITS, ExportImage, ExportSink
+from labelloop.domain.formats.registry import get_writer
 from labelloop.domain.schema import LabelSchema
 from labelloop.domain.splits import assign_splits
 from labelloop.jobs.runner import JobRun, register
 from labelloop.services.annotations import submitted_result
 from labelloop.services.context import Context
 from labelloop.services.projects import current_schema, find_project
+from labelloop.services.references import external_url
 
 logger = logging.getLogger(__name__)
 
-SPLITS = ("train", "validation", "test")
-EXPORT_FORMATS = ("coco", "yolo")
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
 
 
@@ -201,44 +200,6 @@ def iter_entries(
         after = rows[-1][1].id
 
 
-class ExportSink:
-    """Where an export writes its files: a folder or a zip archive."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self._zip: zipfile.ZipFile | None = None
-        if target.suffix == ".zip":
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-
-    def write_bytes(self, name: str, data: bytes, *, compress: bool = True) -> None:
-        if self._zip is not None:
-            kind = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-            self._zip.writestr(name, data, compress_type=kind)
-            return
-        path = self.target.joinpath(*PurePosixPath(name).parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    @contextmanager
-    def open_text(self, name: str) -> Iterator[IO[str]]:
-        if self._zip is not None:
-            with self._zip.open(name, "w", force_zip64=True) as raw:
-                with io.TextIOWrapper(raw, encoding="utf-8") as text:
-                    yield text
-            return
-        path = self.target.joinpath(*PurePosixPath(name).parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as text:
-            yield text
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
-
-
 def _export_name(item: Item, used: set[str]) -> str:
     name = PurePosixPath(item.file_name).name
     if name in used:
@@ -254,36 +215,73 @@ def export_dataset(
     target: Path,
     progress: Callable[[int, int | None, str], None] = lambda done, total, message: None,
 ) -> dict[str, Any]:
-    """Write dataset version ``version_id`` as COCO or YOLO into a folder or .zip."""
-    if format not in EXPORT_FORMATS:
-        raise InvalidInput(f"format={format!r} is not supported: use one of {EXPORT_FORMATS}")
+    """Write dataset version ``version_id`` in ``format`` into a folder or a .zip."""
+    writer_class = get_writer(format)
     with context.session() as session:
         version = get_dataset_version(session, version_id)
         schema = LabelSchema.model_validate(version.schema_definition)
         total = sum(version.counts.values())
     sink = ExportSink(target)
     done = 0
-
-    def advance() -> None:
-        nonlocal done
-        done += 1
-        if done % 100 == 0 or done == total:
-            progress(done, total, f"{done} of {total} items written")
-
+    external: list[str] = []
     try:
-        with context.session() as session:
-            version = get_dataset_version(session, version_id)
-            if format == "coco":
-                _write_coco(context, session, version, schema, sink, advance)
-            else:
-                _write_yolo(context, session, version, schema, sink, advance)
+        with tempfile.TemporaryDirectory(prefix="labelloop-export-") as scratch:
+            writer = writer_class(schema, sink, Path(scratch))
+            with context.session() as session:
+                version = get_dataset_version(session, version_id)
+                for split in SPLITS:
+                    used: set[str] = set()
+                    for entry, item in iter_entries(session, version, split):
+                        image = ExportImage(
+                            item_id=item.id,
+                            split=split,
+                            file_name=_export_name(item, used),
+                            width=item.width or 0,
+                            height=item.height or 0,
+                            regions=entry.result.get("regions", []),
+                            meta=item.meta or {},
+                        )
+                        path = writer.image_path(image)
+                        _copy_image(context, sink, path, image, item.media_key, external)
+                        writer.add(image)
+                        done += 1
+                        if done % 100 == 0 or done == total:
+                            progress(done, total, f"{done} of {total} items written")
+            writer.finish()
+        if external:
             sink.write_bytes(
-                "dataset.json", json.dumps(_manifest(version, format), indent=2).encode()
+                "external_media.csv",
+                (_csv_row(["item_id", "split", "file_name", "url"]) + "".join(external)).encode(),
             )
+        sink.write_bytes("dataset.json", json.dumps(_manifest(version, format), indent=2).encode())
     finally:
         sink.close()
     logger.info("exported dataset version %d as %s to %s", version_id, format, target)
     return {"dataset_version_id": version_id, "format": format, "items": total}
+
+
+def _copy_image(
+    context: Context,
+    sink: ExportSink,
+    path: str | None,
+    image: ExportImage,
+    media_key: str,
+    external: list[str],
+) -> None:
+    """Copy the item's file to ``path`` in the export; list media kept at a URL instead."""
+    if path is None:
+        return
+    url = external_url(media_key)
+    if url is not None:
+        external.append(_csv_row([image.item_id, image.split, image.file_name, url]))
+        return
+    sink.write_bytes(path, context.media.read(media_key), compress=False)
+
+
+def _csv_row(values: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
 
 
 def _manifest(version: DatasetVersion, format: str) -> dict[str, Any]:
@@ -299,117 +297,6 @@ def _manifest(version: DatasetVersion, format: str) -> dict[str, Any]:
     }
 
 
-def _box_labels(schema: LabelSchema) -> list[str]:
-    names: list[str] = []
-    for control in schema.controls:
-        if control.type == "bbox":
-            names.extend(label.name for label in control.labels if label.name not in names)
-    return names
-
-
-def _choice_labels(schema: LabelSchema) -> list[str]:
-    names: list[str] = []
-    for control in schema.controls:
-        if control.type == "choice":
-            names.extend(label.name for label in control.labels if label.name not in names)
-    return names
-
-
-def _write_coco(context, session, version, schema, sink: ExportSink, advance) -> None:
-    names = _box_labels(schema) or _choice_labels(schema)
-    categories = [
-        {"id": index + 1, "name": name, "supercategory": ""} for index, name in enumerate(names)
-    ]
-    for split in SPLITS:
-        if not version.counts.get(split):
-            continue
-        # Images first, JSON second: a zip archive takes one open member at a time.
-        file_names: dict[int, str] = {}
-        used: set[str] = set()
-        for _entry, item in iter_entries(session, version, split):
-            file_names[item.id] = _export_name(item, used)
-            sink.write_bytes(
-                f"images/{split}/{file_names[item.id]}",
-                context.media.read(item.media_key),
-                compress=False,
-            )
-            advance()
-        with sink.open_text(f"annotations/instances_{split}.json") as stream:
-            write_coco(stream, _coco_images(session, version, split, file_names), categories)
-
-
-def _coco_images(
-    session: Session, version: DatasetVersion, split: str, file_names: dict[int, str]
-) -> Iterator[CocoImageOut]:
-    for entry, item in iter_entries(session, version, split):
-        regions = entry.result.get("regions", [])
-        choices = [
-            label
-            for region in regions
-            if region["shape"]["type"] == "choice"
-            for label in region["labels"]
-        ]
-        extra: dict[str, Any] = {"labelloop_item_id": item.id}
-        if choices:
-            extra["labels"] = choices
-        yield CocoImageOut(
-            id=item.id,
-            file_name=file_names[item.id],
-            width=item.width or 0,
-            height=item.height or 0,
-            regions=[region for region in regions if region["shape"]["type"] == "bbox"],
-            extra=extra,
-        )
-
-
-def _write_yolo(context, session, version, schema, sink: ExportSink, advance) -> None:
-    boxes = _box_labels(schema)
-    if not boxes:
-        _write_yolo_classify(context, session, version, schema, sink, advance)
-        return
-    class_index = {name: index for index, name in enumerate(boxes)}
-    for split in SPLITS:
-        if not version.counts.get(split):
-            continue
-        used: set[str] = set()
-        for entry, item in iter_entries(session, version, split):
-            name = _export_name(item, used)
-            sink.write_bytes(
-                f"images/{split}/{name}", context.media.read(item.media_key), compress=False
-            )
-            regions = [r for r in entry.result.get("regions", []) if r["shape"]["type"] == "bbox"]
-            text = write_yolo_labels(regions, item.width or 1, item.height or 1, class_index)
-            sink.write_bytes(f"labels/{split}/{PurePosixPath(name).stem}.txt", text.encode())
-            advance()
-    yaml_keys = {"train": "train", "validation": "val", "test": "test"}
-    present = {yaml_keys[split]: f"images/{split}" for split in SPLITS if version.counts.get(split)}
-    # Ultralytics requires both train and val; an empty split falls back to the other.
-    present.setdefault("train", present.get("val", "images/train"))
-    present.setdefault("val", present["train"])
-    sink.write_bytes("data.yaml", data_yaml(boxes, present).encode())
-
-
-def _write_yolo_classify(context, session, version, schema, sink: ExportSink, advance) -> None:
-    """Write Ultralytics' classification layout: ``<split>/<class>/<image>``."""
-    for split in SPLITS:
-        if not version.counts.get(split):
-            continue
-        used: set[str] = set()
-        for entry, item in iter_entries(session, version, split):
-            labels = [
-                label
-                for region in entry.result.get("regions", [])
-                if region["shape"]["type"] == "choice"
-                for label in region["labels"]
-            ]
-            name = _export_name(item, used)
-            for label in labels[:1]:
-                sink.write_bytes(
-                    f"{split}/{label}/{name}", context.media.read(item.media_key), compress=False
-                )
-            advance()
-
-
 def export_project(
     context: Context,
     project_ref: str | int,
@@ -422,8 +309,7 @@ def export_project(
     progress: Callable[[int, int | None, str], None] = lambda done, total, message: None,
 ) -> dict[str, Any]:
     """Freeze a dataset version of the project, then export it."""
-    if format not in EXPORT_FORMATS:
-        raise InvalidInput(f"format={format!r} is not supported: use one of {EXPORT_FORMATS}")
+    get_writer(format)
     with context.session() as session:
         project = find_project(session, project_ref, user)
         version = freeze_dataset(session, project, user, fractions=fractions, seed=seed)

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User
 from labelloop.domain.errors import FileProblem, InvalidInput, NotFound
-from labelloop.domain.formats.coco import CocoDataset, find_coco_layout, read_coco
+from labelloop.domain.formats import registry
+from labelloop.domain.formats.registry import FormatReader
 from labelloop.domain.images import decode_image, is_image_name, make_thumbnail, sha256_bytes
-from labelloop.domain.schema import Control, LabelDef, LabelSchema
+from labelloop.domain.pyramid import build_pyramid, needs_pyramid, pyramid_prefix
+from labelloop.domain.schema import LabelSchema, validate_result
 from labelloop.jobs.runner import JobRun, register
 from labelloop.services.context import Context
 from labelloop.services.projects import (
@@ -35,7 +37,6 @@ from labelloop.services.projects import (
 
 logger = logging.getLogger(__name__)
 
-IMPORT_FORMATS = ("auto", "images", "coco")
 BATCH_SIZE = 200
 # A zip entry that expands more than this many times its compressed size is
 # treated as a zip bomb; real images and JSON compress far less.
@@ -108,15 +109,6 @@ def _image_files(root: Path) -> list[Path]:
     )
 
 
-def detect_format(path: Path) -> str:
-    if path.is_file() and path.suffix.lower() == ".json":
-        return "coco"
-    if path.is_dir():
-        if find_coco_layout(path) or any(path.glob("*.json")):
-            return "coco"
-    return "images"
-
-
 def collect_images(root: Path) -> list[SourceImage]:
     if root.is_file():
         if not is_image_name(root.name):
@@ -131,95 +123,137 @@ def collect_images(root: Path) -> list[SourceImage]:
     ]
 
 
-def _coco_pairs(path: Path, images_dir: Path | None) -> list[tuple[Path, Path]]:
-    if path.is_file():
-        return [(path, images_dir or path.parent)]
-    pairs = find_coco_layout(path)
-    if not pairs:
-        pairs = [(json_file, images_dir or path) for json_file in sorted(path.glob("*.json"))]
-    if not pairs:
-        raise InvalidInput(
-            f"{path}: no COCO annotation file found: pass the .json file, or a folder with "
-            "annotations/*.json beside images/"
-        )
-    if images_dir is not None:
-        pairs = [(json_file, images_dir) for json_file, _ in pairs]
-    return pairs
+def check_format(format: str) -> None:
+    """Raise InvalidInput unless ``format`` is auto, images or a registered reader."""
+    if format not in ("auto", "images"):
+        registry.get_reader(format)
 
 
-def collect_coco(
-    path: Path, images_dir: Path | None, control: str, report: ImportReport
+def detect_format(path: Path) -> str:
+    """Return the annotation format ``path`` looks like, or "images" for plain images."""
+    return registry.detect_format(path) or "images"
+
+
+def collect_annotated(
+    reader: FormatReader,
+    path: Path,
+    images_dir: Path | None,
+    schema: LabelSchema | None,
+    report: ImportReport,
 ) -> tuple[list[SourceImage], list[dict[str, Any]]]:
-    images: list[SourceImage] = []
-    categories: dict[str, dict[str, Any]] = {}
-    for json_file, image_root in _coco_pairs(path, images_dir):
-        dataset: CocoDataset = read_coco(json_file, json_file.name)
-        by_basename = {p.name: p for p in _image_files(image_root)} if image_root.is_dir() else {}
-        for category in dataset.categories:
-            categories.setdefault(category["name"], category)
+    """Read annotation files and find each image they name on disk.
+
+    Returns the images with their regions, their controls renamed to the project's
+    controls of the same shape type, and the control specs the schema must contain.
+    """
+    sources: list[SourceImage] = []
+    controls: dict[str, dict[str, Any]] = {}
+    for dataset in reader.read(path, images_dir):
+        renames = _control_renames(schema, dataset.controls)
+        for spec in dataset.controls:
+            merged = controls.setdefault(
+                renames.get(spec["name"], spec["name"]), {**spec, "labels": []}
+            )
+            merged["name"] = renames.get(spec["name"], spec["name"])
+            known = {label["name"] for label in merged["labels"]}
+            merged["labels"].extend(
+                label for label in spec.get("labels", []) if label["name"] not in known
+            )
+        by_basename: dict[str, Path] | None = None
         for image in dataset.images:
-            candidate = image_root / image.file_name
+            candidate = dataset.image_root / image.file_name
             if not candidate.is_file():
+                if by_basename is None:
+                    by_basename = {p.name: p for p in _image_files(dataset.image_root)}
                 candidate = by_basename.get(PurePosixPath(image.file_name).name, candidate)
             if not candidate.is_file():
                 report.errors.append(
                     FileProblem(
                         image.file_name,
-                        f"listed in {json_file.name} (image id {image.id}) but not found under "
-                        f"{image_root}: pass the image folder with --images",
+                        f"listed in {dataset.source} but not found under "
+                        f"{dataset.image_root}: pass the image folder with --images",
                     )
                 )
                 continue
-            regions = [dict(region, control=control) for region in image.regions]
-            images.append(
+            regions = [
+                {**region, "control": renames.get(region["control"], region["control"])}
+                for region in image.regions
+            ]
+            sources.append(
                 SourceImage(
                     name=image.file_name,
                     path=candidate,
                     regions=regions,
-                    annotated=True,
-                    meta={"coco_image_id": image.id, "source": json_file.name, **image.extra},
+                    annotated=image.annotated,
+                    meta={"source": dataset.source, **image.meta},
                 )
             )
-    return images, list(categories.values())
+    return sources, list(controls.values())
 
 
-def _bbox_control_name(schema: LabelSchema) -> str:
-    control = schema.first_control("bbox")
-    return control.name if control else "objects"
+def _control_renames(schema: LabelSchema | None, specs: list[dict[str, Any]]) -> dict[str, str]:
+    """Map each incoming control to the project's control of its type, when one exists."""
+    if schema is None:
+        return {}
+    renames = {}
+    for spec in specs:
+        same_name = next((c for c in schema.controls if c.name == spec["name"]), None)
+        if same_name is not None and same_name.type == spec["type"]:
+            continue
+        same_type = schema.first_control(spec["type"])
+        if same_type is not None:
+            renames[spec["name"]] = same_type.name
+    return renames
 
 
-def extend_schema_labels(
-    session: Session, project: Project, control_name: str, names: list[str]
-) -> None:
-    """Add labels the imported file uses but the schema lacks, as a new schema version."""
-    schema = current_schema(session, project)
-    definition = schema.model_dump(mode="json")
-    control = next((c for c in definition["controls"] if c["name"] == control_name), None)
-    if control is None:
-        control = Control(name=control_name, type="bbox", labels=[]).model_dump(mode="json")
-        definition["controls"].append(control)
-    known = {label["name"] for label in control["labels"]}
-    missing = [name for name in names if name not in known]
-    if not missing and control_name in {c.name for c in schema.controls}:
-        return
-    for name in missing:
-        control["labels"].append(LabelDef(name=name).model_dump(mode="json", exclude={"color"}))
-    update_project(session, project, schema=definition)
-    logger.info("project %d: added labels %s to control %s", project.id, missing, control_name)
+def merge_controls(session: Session, project: Project, specs: list[dict[str, Any]]) -> None:
+    """Add the controls and labels an imported file uses and the schema lacks, as a new
+    schema version; existing labels, colours and hotkeys stay as they are."""
+    definition = current_schema(session, project).model_dump(mode="json")
+    changed = False
+    for spec in specs:
+        control = next((c for c in definition["controls"] if c["name"] == spec["name"]), None)
+        if control is None:
+            definition["controls"].append(spec)
+            changed = True
+            continue
+        known = {label["name"] for label in control["labels"]}
+        missing = [label for label in spec.get("labels", []) if label["name"] not in known]
+        control["labels"].extend(missing)
+        changed = changed or bool(missing)
+    if changed:
+        update_project(session, project, schema=definition)
+        logger.info("project %d: schema extended by an import to %s", project.id, specs)
 
 
-def _create_coco_project(session: Session, user: User | None, name: str, labels: list[str]) -> int:
-    """Create a box project named ``name`` whose labels are the file's categories."""
+def _valid_sources(
+    schema: LabelSchema, sources: list[SourceImage], report: ImportReport
+) -> list[SourceImage]:
+    """Drop, and report, images whose regions do not fit the schema as the reader gave them."""
+    valid = []
+    for source in sources:
+        try:
+            result = validate_result(schema, {"regions": source.regions})
+        except InvalidInput as problem:
+            report.errors.append(FileProblem(source.name, problem.detail))
+            continue
+        source.regions = result["regions"]
+        valid.append(source)
+    return valid
+
+
+def _create_project_for(
+    session: Session, user: User | None, name: str, specs: list[dict[str, Any]]
+) -> int:
+    """Create project ``name`` with the controls of the file being imported."""
     if user is None:
         raise InvalidInput(f"project {name!r} does not exist and no user was given to create it")
-    schema = {
-        "data_type": "image",
-        "controls": [
-            {"name": "objects", "type": "bbox", "labels": [{"name": label} for label in labels]}
-        ],
-    }
-    project = create_project(session, user, name, schema)
-    logger.info("created project %s for a COCO import with %d labels", name, len(labels))
+    if not specs:
+        raise NotFound(
+            f"project {name!r} not found, and the file defines no labels: create it first"
+        )
+    project = create_project(session, user, name, {"data_type": "image", "controls": specs})
+    logger.info("created project %s for an import with controls %s", name, specs)
     return project.id
 
 
@@ -257,44 +291,33 @@ def _store_batch(
     as_predictions: bool,
     report: ImportReport,
 ) -> None:
-    prepared: list[tuple[SourceImage, dict[str, Any]]] = []
-    seen: set[str] = set()
-    for source in batch:
+    read = _read_batch(batch, report)
+    known_rows = session.execute(
+        select(Item.content_hash, Item.id).where(
+            Item.project_id == project.id, Item.content_hash.in_(list(read))
+        )
+    ).all()
+    # A Result looks like a mapping to dict(), so the rows are listed first.
+    known = dict(known_rows)
+    rows = []
+    kept: list[SourceImage] = []
+    existing: list[tuple[int, SourceImage]] = []
+    for digest, (source, raw) in read.items():
+        if digest in known:
+            report.skipped += 1
+            existing.append((known[digest], source))
+            continue
         try:
-            raw = source.path.read_bytes()
-            digest = sha256_bytes(raw)
-            if digest in seen:
-                report.skipped += 1
-                continue
-            seen.add(digest)
             decoded = decode_image(raw, source.name, context.settings.max_image_pixels)
         except InvalidInput as problem:
             report.errors.append(FileProblem(source.name, problem.detail))
             continue
-        except OSError as error:
-            report.errors.append(FileProblem(source.name, f"cannot be read: {error.strerror}"))
-            continue
-        prepared.append((source, {"digest": digest, "decoded": decoded}))
-
-    digests = [info["digest"] for _, info in prepared]
-    known = set(
-        session.scalars(
-            select(Item.content_hash).where(
-                Item.project_id == project.id, Item.content_hash.in_(digests)
-            )
-        )
-    )
-    rows = []
-    kept: list[SourceImage] = []
-    for source, info in prepared:
-        if info["digest"] in known:
-            report.skipped += 1
-            continue
-        decoded = info["decoded"]
         suffix = "." + decoded.format.lower().replace("jpeg", "jpg")
-        media_key, thumb_key = media_keys(project.id, info["digest"], suffix)
+        media_key, thumb_key = media_keys(project.id, digest, suffix)
         context.media.put(media_key, decoded.data)
         context.media.put(thumb_key, make_thumbnail(decoded.data))
+        if needs_pyramid(decoded.width, decoded.height):
+            build_pyramid(decoded.data, pyramid_prefix(media_key), context.media.put)
         labeled = source.annotated or bool(source.regions)
         rows.append(
             {
@@ -305,7 +328,7 @@ def _store_batch(
                 "mime_type": decoded.mime_type,
                 "width": decoded.width,
                 "height": decoded.height,
-                "content_hash": info["digest"],
+                "content_hash": digest,
                 "status": "submitted" if labeled and not as_predictions else "unlabeled",
                 "predicted": bool(source.regions) and as_predictions,
                 "meta": source.meta,
@@ -313,13 +336,70 @@ def _store_batch(
             }
         )
         kept.append(source)
-    if not rows:
-        return
-    ids = list(session.scalars(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows))
-    report.imported += len(ids)
-    _store_regions(
-        session, project, user_id, list(zip(ids, kept, strict=True)), as_predictions, report
-    )
+    pairs = _new_annotations_for_existing(session, existing, as_predictions)
+    if rows:
+        ids = list(
+            session.scalars(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows)
+        )
+        report.imported += len(ids)
+        pairs.extend(zip(ids, kept, strict=True))
+    _store_regions(session, project, user_id, pairs, as_predictions, report)
+
+
+def _read_batch(
+    batch: list[SourceImage], report: ImportReport
+) -> dict[str, tuple[SourceImage, bytes]]:
+    """Read each file once and key it by content hash; repeats within the batch are skipped."""
+    read: dict[str, tuple[SourceImage, bytes]] = {}
+    for source in batch:
+        try:
+            raw = source.path.read_bytes()
+        except OSError as error:
+            report.errors.append(FileProblem(source.name, f"cannot be read: {error.strerror}"))
+            continue
+        digest = sha256_bytes(raw)
+        if digest in read:
+            report.skipped += 1
+            continue
+        read[digest] = (source, raw)
+    return read
+
+
+def _new_annotations_for_existing(
+    session: Session, existing: list[tuple[int, SourceImage]], as_predictions: bool
+) -> list[tuple[int, SourceImage]]:
+    """Return the known items whose imported labels are not stored yet.
+
+    Labels imported for images already in the project attach to those items; the
+    same labels imported again (a rerun) are recognised by equal regions and skipped.
+    """
+    labeled = [
+        (item_id, source) for item_id, source in existing if source.regions or source.annotated
+    ]
+    if not labeled:
+        return []
+    kind = "prediction" if as_predictions else "human"
+    stored: dict[int, list[Any]] = {}
+    rows = session.execute(
+        select(Annotation.item_id, Annotation.result).where(
+            Annotation.item_id.in_([item_id for item_id, _ in labeled]), Annotation.kind == kind
+        )
+    ).tuples()
+    for item_id, result in rows:
+        stored.setdefault(item_id, []).append(result.get("regions"))
+    fresh = []
+    for item_id, source in labeled:
+        if source.regions in stored.get(item_id, []):
+            continue
+        if not source.regions and as_predictions:
+            continue
+        fresh.append((item_id, source))
+    updates = [item_id for item_id, _ in fresh]
+    if updates and as_predictions:
+        session.execute(update(Item).where(Item.id.in_(updates)).values(predicted=True))
+    elif updates:
+        session.execute(update(Item).where(Item.id.in_(updates)).values(status="submitted"))
+    return fresh
 
 
 def _store_regions(
@@ -383,8 +463,7 @@ def import_path(
     progress: Callable[[int, int | None, str], None] = lambda done, total, message: None,
 ) -> ImportReport:
     """Import a folder, zip, image or COCO file at ``path`` into the project."""
-    if format not in IMPORT_FORMATS:
-        raise InvalidInput(f"format={format!r} is not supported: use one of {IMPORT_FORMATS}")
+    check_format(format)
     if not path.exists():
         raise InvalidInput(f"{path} does not exist: check the path")
     if images_dir is not None and not images_dir.is_dir():
@@ -393,11 +472,11 @@ def import_path(
         try:
             project = find_project(session, project_ref, user)
             project_id: int | None = project.id
-            control = _bbox_control_name(current_schema(session, project))
+            schema: LabelSchema | None = current_schema(session, project)
         except NotFound:
             if format == "images" or (format == "auto" and detect_format(path) == "images"):
                 raise
-            project_id, control = None, "objects"
+            project_id, schema = None, None
     report = ImportReport()
     with tempfile.TemporaryDirectory(prefix="labelloop-import-") as scratch:
         if path.is_file() and path.suffix.lower() == ".zip":
@@ -406,16 +485,19 @@ def import_path(
             safe_extract_zip(path, extracted)
             path = extracted
         chosen = detect_format(path) if format == "auto" else format
-        if chosen == "coco":
-            sources, categories = collect_coco(path, images_dir, control, report)
-            names = [category["name"] for category in categories]
+        if chosen != "images":
+            reader = registry.get_reader(chosen)
+            sources, specs = collect_annotated(reader, path, images_dir, schema, report)
             with context.session() as session:
                 if project_id is None:
-                    project_id = _create_coco_project(session, user, str(project_ref), names)
+                    project_id = _create_project_for(session, user, str(project_ref), specs)
                 else:
                     project = session.get(Project, project_id)
                     assert project is not None
-                    extend_schema_labels(session, project, control, names)
+                    merge_controls(session, project, specs)
+                project = session.get(Project, project_id)
+                assert project is not None
+                sources = _valid_sources(current_schema(session, project), sources, report)
         else:
             if project_id is None:
                 raise NotFound(f"project {project_ref!r} not found: create it first")

@@ -29,7 +29,8 @@ def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
             f"cursor {cursor!r} is not valid: pass the next_cursor of the previous page"
         ) from error
     in_range = isinstance(values, list) and all(
-        isinstance(value, (int, float, str)) and not isinstance(value, bool)
+        isinstance(value, (int, float, str))
+        and not isinstance(value, bool)
         and (not isinstance(value, int) or abs(value) <= MAX_KEY)
         for value in values
     )

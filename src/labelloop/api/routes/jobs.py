@@ -16,7 +16,7 @@ from labelloop.domain.errors import DomainError, InvalidInput, NotFound
 from labelloop.domain.splits import parse_fractions
 from labelloop.jobs import runner
 from labelloop.services import projects
-from labelloop.services.imports import IMPORT_FORMATS
+from labelloop.services.imports import check_format
 from labelloop.services.pagination import check_limit, decode_cursor, encode_cursor
 
 router = APIRouter(tags=["jobs"])
@@ -72,13 +72,14 @@ async def start_import(
     user: UserDep,
     context: ContextDep,
     files: Annotated[list[UploadFile], File(description="Images, a .zip, or a COCO .json")],
-    format: Annotated[str, Form(description="auto, images or coco")] = "auto",
+    format: Annotated[
+        str, Form(description="auto, images, or an annotation format such as coco", max_length=40)
+    ] = "auto",
     as_predictions: Annotated[bool, Form()] = False,
 ) -> schemas.Job:
     """Upload files and import them in a background job."""
     projects.get_project(session, project_id, user)
-    if format not in IMPORT_FORMATS:
-        raise InvalidInput(f"format={format!r} is not supported: use one of {IMPORT_FORMATS}")
+    check_format(format)
     if not files:
         raise InvalidInput("no files were uploaded: attach images, a .zip or a COCO .json")
     folder = context.settings.resolved_data_dir / "uploads" / secrets.token_hex(8)

@@ -9,17 +9,29 @@ nothing. The writer does not restore them yet: it writes an empty `segmentation`
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from labelloop.domain.errors import InvalidInput
+from labelloop.domain.formats.base import (
+    DEFAULT_CONTROLS,
+    ExportImage,
+    ExportSink,
+    FormatWriter,
+    ImportedDataset,
+    ImportedImage,
+    labels_of,
+)
 from labelloop.domain.formats.coco_writer import (
     CocoImageOut,
     CocoWriteCounts,
     resolve_categories,
     write_coco,
 )
+from labelloop.domain.formats.registry import FormatReader
+from labelloop.domain.schema import LabelSchema
 from labelloop.domain.shapes import is_number
 
 __all__ = [
@@ -325,3 +337,97 @@ def _region(entry: dict[str, Any], box: list[float], label: str, control: str) -
         "group": None,
         "meta": meta,
     }
+
+
+class CocoReader(FormatReader):
+    name = "coco"
+
+    def detect(self, path: Path) -> bool:
+        if path.is_file():
+            return path.suffix.lower() == ".json"
+        return path.is_dir() and bool(find_coco_layout(path))
+
+    def read(self, path: Path, images_dir: Path | None) -> list[ImportedDataset]:
+        if path.is_file():
+            pairs = [(path, images_dir or _image_dir_for(path.parent, path))]
+        else:
+            pairs = find_coco_layout(path)
+            if images_dir is not None:
+                pairs = [(json_file, images_dir) for json_file, _ in pairs]
+        if not pairs:
+            raise InvalidInput(
+                f"{path}: no COCO annotation file found: pass the .json file, or a folder "
+                "with annotations/*.json beside images/"
+            )
+        return [self._dataset(json_file, image_root) for json_file, image_root in pairs]
+
+    def _dataset(self, json_file: Path, image_root: Path) -> ImportedDataset:
+        control = DEFAULT_CONTROLS["bbox"]
+        coco = read_coco(json_file, json_file.name, control)
+        images = [
+            ImportedImage(
+                file_name=image.file_name,
+                width=image.width,
+                height=image.height,
+                regions=image.regions,
+                meta={"coco_image_id": image.id, "source": json_file.name, **image.extra},
+            )
+            for image in coco.images
+        ]
+        labels = [{"name": category["name"]} for category in coco.categories]
+        controls = [{"name": control, "type": "bbox", "labels": labels}]
+        return ImportedDataset(json_file.name, image_root, images, controls)
+
+
+class CocoWriter(FormatWriter):
+    """COCO detection JSON per split, ``annotations/instances_<split>.json``, beside
+    ``images/<split>/``. Each image's entry waits in a scratch file until ``finish``,
+    because a zip archive cannot take the JSON while image files are being added."""
+
+    name = "coco"
+
+    def __init__(self, schema: LabelSchema, sink: ExportSink, scratch: Path) -> None:
+        super().__init__(schema, sink, scratch)
+        self._spools: dict[str, IO[str]] = {}
+
+    def add(self, image: ExportImage) -> None:
+        spool = self._spools.get(image.split)
+        if spool is None:
+            spool = (self.scratch / f"{image.split}.jsonl").open("w", encoding="utf-8")
+            self._spools[image.split] = spool
+        spool.write(json.dumps(image.__dict__) + "\n")
+
+    def finish(self) -> None:
+        names = labels_of(self.schema, "bbox") or labels_of(self.schema, "choice")
+        categories = [{"id": index + 1, "name": name} for index, name in enumerate(names)]
+        for split, spool in self._spools.items():
+            spool.close()
+            with self.sink.open_text(f"annotations/instances_{split}.json") as stream:
+                write_coco(stream, self._images(split), categories)
+
+    def _images(self, split: str) -> Iterator[CocoImageOut]:
+        with (self.scratch / f"{split}.jsonl").open(encoding="utf-8") as lines:
+            for line in lines:
+                image = ExportImage(**json.loads(line))
+                regions = image.regions
+                choices = [
+                    label
+                    for region in regions
+                    if region["shape"]["type"] == "choice"
+                    for label in region["labels"]
+                ]
+                extra: dict[str, Any] = {"labelloop_item_id": image.item_id}
+                if choices:
+                    extra["labels"] = choices
+                yield CocoImageOut(
+                    id=image.item_id,
+                    file_name=image.file_name,
+                    width=image.width,
+                    height=image.height,
+                    regions=[region for region in regions if region["shape"]["type"] == "bbox"],
+                    extra=extra,
+                )
+
+
+READER = CocoReader()
+WRITER = CocoWriter

@@ -10,9 +10,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labelloop.domain.errors import InvalidInput
+from labelloop.domain.formats.base import (
+    SPLITS,
+    ExportImage,
+    ExportSink,
+    FormatWriter,
+    labels_of,
+)
+from labelloop.domain.schema import LabelSchema
 from labelloop.domain.shapes import is_number
 
 DEFAULT_SPLITS = {"train": "images/train", "val": "images/validation", "test": "images/test"}
@@ -209,3 +218,50 @@ def _yaml_string(value: str) -> str:
         else:
             quoted.append(f"\\U{ord(character):08x}")
     return '"' + "".join(quoted) + '"'
+
+
+class YoloWriter(FormatWriter):
+    """Ultralytics detection layout (``images/<split>/``, ``labels/<split>/``, data.yaml),
+    or its classification layout (``<split>/<class>/<image>``) when the schema has
+    choice controls and no boxes."""
+
+    name = "yolo"
+
+    def __init__(self, schema: LabelSchema, sink: ExportSink, scratch: Path) -> None:
+        super().__init__(schema, sink, scratch)
+        self.boxes = labels_of(schema, "bbox")
+        self.class_index = {name: index for index, name in enumerate(self.boxes)}
+        self.splits: set[str] = set()
+
+    def image_path(self, image: ExportImage) -> str | None:
+        if self.boxes:
+            return super().image_path(image)
+        choices = [
+            label
+            for region in image.regions
+            if region["shape"]["type"] == "choice"
+            for label in region["labels"]
+        ]
+        return f"{image.split}/{choices[0]}/{image.file_name}" if choices else None
+
+    def add(self, image: ExportImage) -> None:
+        self.splits.add(image.split)
+        if not self.boxes:
+            return
+        regions = [region for region in image.regions if region["shape"]["type"] == "bbox"]
+        text = write_yolo_labels(regions, image.width or 1, image.height or 1, self.class_index)
+        stem = PurePosixPath(image.file_name).stem
+        self.sink.write_bytes(f"labels/{image.split}/{stem}.txt", text.encode())
+
+    def finish(self) -> None:
+        if not self.boxes:
+            return
+        yaml_keys = {"train": "train", "validation": "val", "test": "test"}
+        present = {yaml_keys[split]: f"images/{split}" for split in SPLITS if split in self.splits}
+        # Ultralytics requires both train and val; an empty split falls back to the other.
+        present.setdefault("train", present.get("val", "images/train"))
+        present.setdefault("val", present["train"])
+        self.sink.write_bytes("data.yaml", data_yaml(self.boxes, present).encode())
+
+
+WRITER = YoloWriter
