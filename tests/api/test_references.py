@@ -1,11 +1,13 @@
 import hashlib
+import io
+import zipfile
 
 import pytest
 
 from labelloop.db.models import Item, Project
 from labelloop.domain.errors import Conflict
 from labelloop.services import references
-from tests.helpers import box_region, make_project
+from tests.helpers import box_region, make_project, wait_for_job
 
 
 def url_of(project_id: int) -> str:
@@ -155,6 +157,9 @@ def test_media_of_external_item_is_404(client, project):
     media = client.get(f"/api/v1/media/items/{item_id}")
     assert media.status_code == 404
     assert media.headers["content-type"] == "application/problem+json"
+    assert "does not fetch" in media.json()["detail"]
+    detail = client.get(f"/api/v1/items/{item_id}").json()
+    assert detail["media_url"] == "https://images.example.org/set/img_00000.jpg"
     thumb = client.get(f"/api/v1/media/items/{item_id}/thumb")
     assert thumb.status_code == 404
 
@@ -169,6 +174,12 @@ def test_external_item_can_be_annotated(client, project):
     )
     assert saved.status_code == 200, saved.text
     assert client.get(f"/api/v1/items/{item_id}").json()["status"] == "submitted"
+    started = client.post(f"/api/v1/projects/{project['id']}/exports", json={"format": "coco"})
+    job = wait_for_job(client, started.json()["id"])
+    assert job["status"] == "succeeded", job["error"]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(job["result"]["artifact_url"]).content))
+    listed = archive.read("external_media.csv").decode()
+    assert "https://images.example.org/set/img_00000.jpg" in listed
 
 
 def test_concurrent_insert_is_conflict(app_context, admin, monkeypatch):

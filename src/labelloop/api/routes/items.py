@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from labelloop.api import schemas
 from labelloop.api.deps import IdPath, SessionDep, UserDep
 from labelloop.services import annotations, items
+from labelloop.services.references import external_url
 
 router = APIRouter(tags=["items"])
 
@@ -37,11 +38,20 @@ def get_item(item_id: IdPath, session: SessionDep, user: UserDep) -> schemas.Ite
         width=item.width,
         height=item.height,
         status=item.status,
-        media_url=f"/api/v1/media/items/{item.id}",
+        media_url=_media_url(item),
         thumb_url=summary["thumb_url"],
         annotation=annotation,
         prediction=prediction,
     )
+
+
+def _media_url(item) -> str:
+    """Return where the browser loads the item: our media route, or the http(s) URL an
+    item imported by reference points at (the browser fetches it, never the server)."""
+    url = external_url(item.media_key)
+    if url is not None and url.startswith(("http://", "https://")):
+        return url
+    return f"/api/v1/media/items/{item.id}"
 
 
 @router.put("/items/{item_id}/annotation", response_model=schemas.Annotation)

@@ -6,6 +6,7 @@ from fastapi.responses import FileResponse
 from labelloop.api.deps import ContextDep, IdPath, SessionDep, UserDep
 from labelloop.domain.errors import NotFound
 from labelloop.services import items
+from labelloop.services.references import external_url
 
 router = APIRouter(prefix="/media", tags=["media"])
 # Media keys are content addressed, so a cached copy never goes stale.
@@ -18,6 +19,12 @@ def item_media(
 ) -> FileResponse:
     """Send the item's file; range requests are supported."""
     item = items.get_item(session, item_id, user)
+    url = external_url(item.media_key)
+    if url is not None:
+        raise NotFound(
+            f"item {item_id} was imported by reference and its media stay at {url}; "
+            "labelloop does not fetch them: load that URL directly"
+        )
     path = context.media.path(item.media_key)
     if not path.is_file():
         raise NotFound(f"the file of item {item_id} is missing from the media folder")
