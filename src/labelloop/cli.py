@@ -307,6 +307,68 @@ def predict(
     typer.echo(json.dumps(result, indent=2, default=str))
 
 
+@app.command()
+def evaluate(
+    project: Annotated[str, typer.Argument(help="Project name or id")],
+    dataset_version: Annotated[
+        int | None, typer.Option("--dataset-version", help="Version number; default newest")
+    ] = None,
+    model_version: Annotated[
+        int | None, typer.Option("--model-version", help="Only this model version's predictions")
+    ] = None,
+    split: Annotated[str, typer.Option(help="train, validation, test or all")] = "test",
+    iou: Annotated[float, typer.Option(help="IoU that counts as a match")] = 0.5,
+    data_dir: DataDir = None,
+    user: UserName = None,
+) -> None:
+    """Score predictions against a dataset version: COCO AP or accuracy, and confusion."""
+    from labelloop.services.evaluation import evaluate_project
+
+    context = _ready_context(data_dir)
+    acting = _acting_user(context, user)
+    with _errors():
+        result = evaluate_project(
+            context,
+            project,
+            acting,
+            dataset_version=dataset_version,
+            model_version_id=model_version,
+            split=split,
+            iou_threshold=iou,
+        )
+    _print_evaluation(result)
+
+
+def _print_evaluation(result: dict) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"{result['project']}: dataset version {result['dataset_version']}, "
+        f"split {result['split']}, {result['items_with_predictions']} of "
+        f"{result['items']} items predicted"
+    )
+    if result["task"] == "detection":
+        summary = Table("metric", "value")
+        names = {"map": "mAP@[.5:.95]", "ap50": "AP50", "ap75": "AP75"}
+        for key, name in names.items():
+            summary.add_row(name, f"{result[key]:.4f}")
+        for label, value in result["per_class"].items():
+            if value is not None:
+                summary.add_row(f"AP {label}", f"{value:.4f}")
+    else:
+        summary = Table("metric", "value")
+        summary.add_row("accuracy", f"{result['accuracy']:.4f}")
+        summary.add_row("macro F1", f"{result['macro_f1']:.4f}")
+    Console().print(summary)
+    # Only classes that occur: a COCO schema has 80 labels, most absent from a split.
+    labels, matrix = result["confusion"]["labels"], result["confusion"]["matrix"]
+    used = [i for i in range(len(labels)) if any(matrix[i]) or any(row[i] for row in matrix)]
+    confusion = Table("reference \\ predicted", *(labels[i] for i in used))
+    for i in used:
+        confusion.add_row(labels[i], *(str(matrix[i][j]) for j in used))
+    Console().print(confusion)
+
+
 @app.command("create-project")
 def create_project_command(
     name: Annotated[str, typer.Argument(help="Project name")],

@@ -85,3 +85,54 @@ def test_export_of_unlabeled_project_fails_with_reason(client):
     assert job["status"] == "failed"
     assert "no submitted annotations" in job["error"]
     assert client.get(f"/api/v1/jobs/{job['id']}/artifact").status_code == 404
+
+
+def test_evaluation_job_scores_uploaded_predictions(client):
+    project = make_project(client)
+    images = [(f"i{i}.png", png_bytes(60 + i, 40)) for i in range(4)]
+    upload(client, project["id"], images)
+    label_all(client, project["id"], 4)
+    export(client, project["id"], format="coco")
+    items = client.get(f"/api/v1/projects/{project['id']}/items").json()["items"]
+    document = {
+        "images": [
+            {
+                "id": n,
+                "file_name": item["file_name"],
+                "width": item["width"],
+                "height": item["height"],
+            }
+            for n, item in enumerate(items, start=1)
+        ],
+        "annotations": [
+            {
+                "id": n,
+                "image_id": n,
+                "category_id": 1 if (n - 1) % 2 else 2,
+                "bbox": [1.5 + n - 1, 2.25, 10.0, 7.5],
+                "score": 0.8,
+            }
+            for n in range(1, len(items) + 1)
+        ],
+        "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}],
+    }
+    upload(
+        client,
+        project["id"],
+        [("predictions.json", json.dumps(document).encode()), *images],
+        format="coco",
+        as_predictions=True,
+    )
+    started = client.post(f"/api/v1/projects/{project['id']}/evaluations", json={"split": "all"})
+    assert started.status_code == 202, started.text
+    job = wait_for_job(client, started.json()["id"])
+    assert job["status"] == "succeeded", job["error"]
+    assert job["result"]["items_with_predictions"] == 4
+    assert job["result"]["map"] == 1.0
+    assert job["result"]["confusion"]["matrix"] == [[2, 0, 0], [0, 2, 0], [0, 0, 0]]
+
+
+def test_evaluation_rejects_bad_split(client):
+    project = make_project(client)
+    response = client.post(f"/api/v1/projects/{project['id']}/evaluations", json={"split": "dev"})
+    assert response.status_code == 422

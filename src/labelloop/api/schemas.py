@@ -200,3 +200,14 @@ class ModelVersion(BaseModel):
 class ModelVersionPage(BaseModel):
     items: list[ModelVersion]
     next_cursor: str | None
+
+
+class EvaluationRequest(BaseModel):
+    dataset_version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Dataset version number; default newest"
+    )
+    model_version_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="Only this model's predictions"
+    )
+    split: Literal["train", "validation", "test", "all"] = "test"
+    iou_threshold: float = Field(default=0.5, gt=0, le=1)

@@ -50,6 +50,7 @@ HANDLER_MODULES = {
     "export": "labelloop.services.datasets",
     "train": "labelloop.services.ml.training",
     "predict": "labelloop.services.ml.prediction",
+    "evaluate": "labelloop.services.evaluation",
 }
 
 

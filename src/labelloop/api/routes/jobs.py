@@ -158,6 +158,22 @@ def start_prediction(
     return _job_view(job)
 
 
+@router.post("/projects/{project_id}/evaluations", response_model=schemas.Job, status_code=202)
+def start_evaluation(
+    project_id: IdPath,
+    body: schemas.EvaluationRequest,
+    session: SessionDep,
+    user: UserDep,
+    context: ContextDep,
+) -> schemas.Job:
+    """Score predictions against a dataset version's labels in a background job."""
+    projects.get_project(session, project_id, user)
+    job = runner.enqueue(
+        context, "evaluate", body.model_dump(), project_id=project_id, user_id=user.id
+    )
+    return _job_view(job)
+
+
 @router.get("/projects/{project_id}/jobs", response_model=schemas.JobPage)
 def list_jobs(
     project_id: IdPath,

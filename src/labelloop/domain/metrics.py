@@ -1,0 +1,224 @@
+"""Evaluation metrics: COCO detection AP through pycocotools, confusion matrices, and
+classification scores. Pure functions over regions in the annotation record."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from labelloop.domain.errors import InvalidInput
+
+BACKGROUND = "(background)"
+DETECTION_SHAPES = ("bbox", "polygon", "mask", "ellipse")
+
+
+@dataclass
+class EvalImage:
+    """One image with its reference regions and the regions a model predicted."""
+
+    image_id: int
+    width: int
+    height: int
+    truth: list[dict[str, Any]]
+    predicted: list[dict[str, Any]]
+
+
+def region_box(region: dict[str, Any]) -> list[float] | None:
+    """Return ``[x, y, width, height]`` around a region's shape, or None for other shapes."""
+    shape = region["shape"]
+    kind = shape["type"]
+    if kind == "bbox":
+        if shape.get("rotation"):
+            return _rotated_extent(shape)
+        return [shape["x"], shape["y"], shape["width"], shape["height"]]
+    if kind == "polygon":
+        xs, ys = shape["points"][0::2], shape["points"][1::2]
+        return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+    if kind == "ellipse":
+        return _ellipse_extent(shape)
+    if kind == "mask":
+        from pycocotools import mask as mask_utils
+
+        rle = dict(shape["rle"])
+        if isinstance(rle["counts"], str):
+            rle["counts"] = rle["counts"].encode()
+        return [float(v) for v in mask_utils.toBbox(rle)]
+    return None
+
+
+def _rotated_extent(shape: dict[str, Any]) -> list[float]:
+    angle = np.radians(shape["rotation"])
+    cx, cy = shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2
+    dx = np.array([-1, 1, 1, -1]) * shape["width"] / 2
+    dy = np.array([-1, -1, 1, 1]) * shape["height"] / 2
+    xs = cx + dx * np.cos(angle) - dy * np.sin(angle)
+    ys = cy + dx * np.sin(angle) + dy * np.cos(angle)
+    return [
+        float(xs.min()),
+        float(ys.min()),
+        float(xs.max() - xs.min()),
+        float(ys.max() - ys.min()),
+    ]
+
+
+def _ellipse_extent(shape: dict[str, Any]) -> list[float]:
+    angle = np.radians(shape.get("rotation") or 0.0)
+    half_w = np.hypot(shape["rx"] * np.cos(angle), shape["ry"] * np.sin(angle))
+    half_h = np.hypot(shape["rx"] * np.sin(angle), shape["ry"] * np.cos(angle))
+    return [shape["cx"] - half_w, shape["cy"] - half_h, 2 * half_w, 2 * half_h]
+
+
+def _boxes(regions: list[dict[str, Any]]) -> list[tuple[list[float], str, float]]:
+    found = []
+    for region in regions:
+        if region["shape"]["type"] not in DETECTION_SHAPES or not region.get("labels"):
+            continue
+        box = region_box(region)
+        if box is None or box[2] <= 0 or box[3] <= 0:
+            continue
+        score = region.get("score")
+        found.append((box, region["labels"][0], 1.0 if score is None else float(score)))
+    return found
+
+
+def coco_detection_ap(images: Sequence[EvalImage], labels: Sequence[str]) -> dict[str, Any]:
+    """Return COCO box AP: ``map`` (AP@[.5:.95]), ``ap50``, ``ap75`` and ``per_class`` AP.
+
+    Values are in [0, 1]; a class with no reference boxes gets None, as pycocotools
+    marks it -1. Predictions without a score count as score 1.
+    """
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    category_ids = {name: index + 1 for index, name in enumerate(labels)}
+    truth, predicted = [], []
+    for image in images:
+        for box, label, _score in _boxes(image.truth):
+            if label in category_ids:
+                truth.append(_annotation(len(truth) + 1, image, box, category_ids[label]))
+        for box, label, score in _boxes(image.predicted):
+            if label in category_ids:
+                entry = _annotation(len(predicted) + 1, image, box, category_ids[label])
+                predicted.append({**entry, "score": score})
+    if not truth:
+        raise InvalidInput("no reference boxes to evaluate against: label some images first")
+    empty = {"map": 0.0, "ap50": 0.0, "ap75": 0.0, "per_class": dict.fromkeys(labels, 0.0)}
+    if not predicted:
+        return empty
+    document = {
+        "images": [{"id": i.image_id, "width": i.width, "height": i.height} for i in images],
+        "annotations": truth,
+        "categories": [{"id": cid, "name": name} for name, cid in category_ids.items()],
+    }
+    # pycocotools prints its progress and summary table; the caller gets the numbers.
+    # NOTE: redirect_stdout is process-wide, so a print from another thread during
+    # these lines is swallowed too.
+    with contextlib.redirect_stdout(io.StringIO()):
+        reference = COCO()
+        reference.dataset = document
+        reference.createIndex()
+        evaluation = COCOeval(reference, reference.loadRes(predicted), "bbox")
+        evaluation.evaluate()
+        evaluation.accumulate()
+        evaluation.summarize()
+    precision = evaluation.eval["precision"]  # [iou, recall, class, area, max detections]
+    per_class = {}
+    for name, cid in category_ids.items():
+        values = precision[:, :, cid - 1, 0, -1]
+        values = values[values > -1]
+        per_class[name] = float(values.mean()) if values.size else None
+    stats = evaluation.stats
+    return {
+        "map": max(float(stats[0]), 0.0),
+        "ap50": max(float(stats[1]), 0.0),
+        "ap75": max(float(stats[2]), 0.0),
+        "per_class": per_class,
+    }
+
+
+def _annotation(annotation_id: int, image: EvalImage, box: list[float], category: int) -> dict:
+    return {
+        "id": annotation_id,
+        "image_id": image.image_id,
+        "category_id": category,
+        "bbox": [float(v) for v in box],
+        "area": float(box[2] * box[3]),
+        "iscrowd": 0,
+    }
+
+
+def box_iou(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Return the IoU matrix of boxes ``(n, 4)`` and ``(m, 4)`` given as x, y, w, h."""
+    if not len(first) or not len(second):
+        return np.zeros((len(first), len(second)))
+    a0, a1 = first[:, None, :2], first[:, None, :2] + first[:, None, 2:]
+    b0, b1 = second[None, :, :2], second[None, :, :2] + second[None, :, 2:]
+    overlap = np.clip(np.minimum(a1, b1) - np.maximum(a0, b0), 0, None).prod(axis=2)
+    union = first[:, None, 2:].prod(axis=2) + second[None, :, 2:].prod(axis=2) - overlap
+    return np.where(union > 0, overlap / np.maximum(union, 1e-12), 0.0)
+
+
+def detection_confusion(
+    images: Sequence[EvalImage],
+    labels: Sequence[str],
+    *,
+    iou_threshold: float = 0.5,
+    score_threshold: float = 0.5,
+) -> dict[str, Any]:
+    """Count matches of predicted to reference boxes, class-agnostically by IoU.
+
+    Rows are reference classes, columns predicted classes; the last row and column
+    are background: a missed reference box counts in its class's background column,
+    a prediction that matches nothing in the background row. Predictions with a
+    score below ``score_threshold`` are left out; matching is greedy by score.
+    """
+    names = [*labels, BACKGROUND]
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=np.int64)
+    for image in images:
+        truth = [(b, label) for b, label, _ in _boxes(image.truth) if label in index]
+        predicted = sorted(
+            ((b, label, s) for b, label, s in _boxes(image.predicted) if label in index),
+            key=lambda entry: -entry[2],
+        )
+        predicted = [entry for entry in predicted if entry[2] >= score_threshold]
+        ious = box_iou(
+            np.array([b for b, _ in truth], dtype=float).reshape(-1, 4),
+            np.array([b for b, _, _ in predicted], dtype=float).reshape(-1, 4),
+        )
+        matched = np.zeros(len(truth), dtype=bool)
+        for column, (_box, label, _score) in enumerate(predicted):
+            candidates = np.where(~matched & (ious[:, column] >= iou_threshold))[0]
+            if candidates.size:
+                row = candidates[np.argmax(ious[candidates, column])]
+                matched[row] = True
+                matrix[index[truth[row][1]], index[label]] += 1
+            else:
+                matrix[index[BACKGROUND], index[label]] += 1
+        for row in np.where(~matched)[0]:
+            matrix[index[truth[row][1]], index[BACKGROUND]] += 1
+    return {"labels": names, "matrix": matrix.tolist()}
+
+
+def classification_scores(
+    truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
+) -> dict[str, Any]:
+    """Return accuracy, macro F1 and the confusion matrix (rows reference, columns predicted)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    if not truth:
+        raise InvalidInput("no items have both a reference class and a prediction to compare")
+    names = list(labels)
+    return {
+        "accuracy": float(accuracy_score(truth, predicted)),
+        "macro_f1": float(
+            f1_score(truth, predicted, labels=names, average="macro", zero_division=0)
+        ),
+        "labels": names,
+        "matrix": confusion_matrix(truth, predicted, labels=names).tolist(),
+    }
