@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { Link, Route, Routes, useLocation, useNavigate } from "react-router";
 import { logOut } from "./api/queries";
 import { setLoginRedirect } from "./api/session";
+import { EvaluationPage } from "./routes/EvaluationPage";
 import { ItemPage } from "./routes/ItemPage";
 import { LoginPage } from "./routes/LoginPage";
 import { ProjectPage } from "./routes/ProjectPage";
@@ -45,6 +46,7 @@ export function App() {
         <Route path="/" element={<ProjectsPage />} />
         <Route path="/projects/:projectId" element={<ProjectPage />} />
         <Route path="/projects/:projectId/items/:itemId" element={<ItemPage />} />
+        <Route path="/projects/:projectId/evaluate" element={<EvaluationPage />} />
         <Route path="*" element={<p className="page">Page not found.</p>} />
       </Routes>
     </div>

@@ -57,6 +57,13 @@ export function ProjectActions({ project }: { project: Project }) {
       <button type="button" onClick={() => predict.mutate()} disabled={predict.isPending}>
         Predict
       </button>
+      <button
+        type="button"
+        data-testid="open-evaluation"
+        onClick={() => navigate(`/projects/${project.id}/evaluate`)}
+      >
+        Evaluate
+      </button>
       <label>
         <input
           type="checkbox"
