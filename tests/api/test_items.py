@@ -211,3 +211,58 @@ def test_media_and_thumbnail_are_served(client, project_with_items):
     assert ranged.content == b"\x89PNG"
     thumb = client.get(item["thumb_url"])
     assert thumb.headers["content-type"] == "image/jpeg"
+
+
+def test_timestamps_carry_a_time_zone(client, project_with_items):
+    item_id = client.get(
+        f"/api/v1/projects/{project_with_items['id']}/items", params={"limit": 1}
+    ).json()["items"][0]["id"]
+    saved = client.put(f"/api/v1/items/{item_id}/annotation", json={"result": {"regions": []}})
+    fetched = client.get(f"/api/v1/items/{item_id}").json()["annotation"]
+    for stamp in (saved.json()["updated_at"], fetched["updated_at"]):
+        assert stamp.endswith(("Z", "+00:00")), stamp
+
+
+def test_box_outside_the_image_is_422(client, project_with_items):
+    item = client.get(
+        f"/api/v1/projects/{project_with_items['id']}/items", params={"limit": 1}
+    ).json()["items"][0]
+    url = f"/api/v1/items/{item['id']}/annotation"
+    outside = box_region("r1", -100, -50, 30, 20, "cat")
+    response = client.put(url, json={"result": {"regions": [outside]}})
+    assert response.status_code == 422
+    assert f"outside the {item['width']}x{item['height']} image" in response.json()["detail"]
+    edge = box_region("r1", 0, 0, item["width"] + 0.5, item["height"], "cat")
+    assert client.put(url, json={"result": {"regions": [edge]}}).status_code == 200
+
+
+def test_submit_without_a_class_is_422(client):
+    schema = {"controls": [{"name": "digit", "type": "choice", "labels": [{"name": "1"}]}]}
+    project = make_project(client, "digits", schema)
+    upload(client, project["id"], [("d.png", png_bytes())])
+    item = client.get(f"/api/v1/projects/{project['id']}/items").json()["items"][0]
+    url = f"/api/v1/items/{item['id']}/annotation"
+    response = client.put(url, json={"result": {"regions": []}, "submit": True})
+    assert response.status_code == 422
+    assert "control 'digit' needs a choice" in response.json()["detail"]
+    assert client.put(url, json={"result": {"regions": []}}).status_code == 200
+
+
+def test_same_file_name_twice_in_one_upload_keeps_both(client):
+    project = make_project(client)
+    job = upload(
+        client, project["id"], [("same.png", png_bytes(10, 10)), ("same.png", png_bytes(12, 12))]
+    )
+    assert job["result"]["imported"] == 2
+
+
+def test_very_long_upload_name_is_imported(client):
+    project = make_project(client)
+    job = upload(client, project["id"], [("a" * 300 + ".png", png_bytes())])
+    assert job["result"]["imported"] == 1
+
+
+def test_web_app_route_survives_odd_paths(client):
+    for path in ("/%00", "/index.html%00.js", "/" + "x" * 300):
+        response = client.get(path)
+        assert response.status_code < 500, path

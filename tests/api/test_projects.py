@@ -72,3 +72,25 @@ def test_forged_cursor_with_huge_key_is_422(client):
     response = client.get("/api/v1/projects", params={"cursor": cursor})
     assert response.status_code == 422
     assert "next_cursor" in response.json()["detail"]
+
+
+def test_removing_a_used_label_is_409(client):
+    project = make_project(client)
+    upload_url = f"/api/v1/projects/{project['id']}/imports"
+    from tests.helpers import box_region, png_bytes, wait_for_job
+
+    job = client.post(upload_url, files=[("files", ("a.png", png_bytes(), "image/png"))]).json()
+    wait_for_job(client, job["id"])
+    item = client.get(f"/api/v1/projects/{project['id']}/items").json()["items"][0]
+    client.put(
+        f"/api/v1/items/{item['id']}/annotation",
+        json={"result": {"regions": [box_region("r1", 1, 1, 4, 4, "dog")]}, "submit": True},
+    )
+    only_cat = {"controls": [{"name": "objects", "type": "bbox", "labels": [{"name": "cat"}]}]}
+    response = client.patch(f"/api/v1/projects/{project['id']}", json={"schema": only_cat})
+    assert response.status_code == 409
+    assert "label 'dog' of control 'objects'" in response.json()["detail"]
+    only_dog = {"controls": [{"name": "objects", "type": "bbox", "labels": [{"name": "dog"}]}]}
+    allowed = client.patch(f"/api/v1/projects/{project['id']}", json={"schema": only_dog})
+    assert allowed.status_code == 200
+    assert allowed.json()["schema_version"] == 2

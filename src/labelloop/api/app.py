@@ -13,7 +13,17 @@ from fastapi.staticfiles import StaticFiles
 
 from labelloop import __version__
 from labelloop.api.problems import install_problem_handlers, problem
-from labelloop.api.routes import auth, items, jobs, media, projects, references
+from labelloop.api.routes import (
+    assist,
+    auth,
+    items,
+    jobs,
+    media,
+    projects,
+    references,
+    schemas_convert,
+    tiles,
+)
 from labelloop.jobs.runner import WorkerPool
 from labelloop.services.context import Context
 
@@ -47,7 +57,7 @@ def create_app(context: Context | None = None, *, run_workers: bool = True) -> F
     )
     app.state.context = context
     install_problem_handlers(app)
-    for module in (auth, projects, items, media, jobs, references):
+    for module in (auth, projects, items, media, tiles, assist, jobs, references, schemas_convert):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"])
@@ -67,8 +77,13 @@ def _mount_web_app(app: FastAPI) -> None:
     def web_app(path: str, request: Request) -> FileResponse | JSONResponse:
         if path.startswith("api/"):
             return problem(404, "Not Found", f"no API route {request.method} /{path}")
-        candidate = (STATIC_DIR / path).resolve()
-        if path and candidate.is_file() and STATIC_DIR.resolve() in candidate.parents:
+        try:
+            candidate = (STATIC_DIR / path).resolve()
+            is_asset = bool(path) and candidate.is_file()
+        except (ValueError, OSError):
+            # A NUL byte or an over-long name is no file of ours; the app handles the URL.
+            is_asset = False
+        if is_asset and STATIC_DIR.resolve() in candidate.parents:
             return FileResponse(candidate)
         index = STATIC_DIR / "index.html"
         if not index.is_file():

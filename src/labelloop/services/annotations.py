@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User, utcnow
-from labelloop.domain.errors import Conflict
-from labelloop.domain.schema import validate_result
+from labelloop.domain.errors import Conflict, InvalidInput
+from labelloop.domain.schema import LabelSchema, validate_result
 from labelloop.services.projects import current_schema
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,11 @@ def save_annotation(
     """
     project = session.get(Project, item.project_id)
     assert project is not None
-    normalised = validate_result(current_schema(session, project), result)
+    schema = current_schema(session, project)
+    normalised = validate_result(schema, result)
+    _check_inside_image(item, normalised)
+    if submit:
+        _check_required_choices(schema, normalised)
     existing = session.scalar(
         select(Annotation)
         .where(
@@ -96,6 +100,52 @@ def save_annotation(
         submit,
     )
     return annotation
+
+
+# Shapes may overhang the image by this many pixels, for rounding in the editor.
+EDGE_TOLERANCE_PX = 1.0
+
+
+def _check_inside_image(item: Item, result: dict[str, Any]) -> None:
+    """Reject upright boxes and polygon points that leave the image; the editor clamps
+    its own, so such a region comes from a client with a coordinate bug."""
+    if not item.width or not item.height:
+        return
+    low, high_x, high_y = (
+        -EDGE_TOLERANCE_PX,
+        item.width + EDGE_TOLERANCE_PX,
+        item.height + EDGE_TOLERANCE_PX,
+    )
+    for region in result["regions"]:
+        shape = region["shape"]
+        if shape["type"] == "bbox" and not shape.get("rotation"):
+            xs, ys = (
+                [shape["x"], shape["x"] + shape["width"]],
+                [shape["y"], shape["y"] + shape["height"]],
+            )
+        elif shape["type"] in ("polygon", "polyline"):
+            xs, ys = shape["points"][0::2], shape["points"][1::2]
+        else:
+            continue
+        if min(xs) < low or min(ys) < low or max(xs) > high_x or max(ys) > high_y:
+            raise InvalidInput(
+                f"region {region['id']}: its {shape['type']} reaches x {min(xs):g}..{max(xs):g}, "
+                f"y {min(ys):g}..{max(ys):g}, outside the {item.width}x{item.height} image: "
+                "clip it to the image"
+            )
+
+
+def _check_required_choices(schema: LabelSchema, result: dict[str, Any]) -> None:
+    """On submit, every classification control needs a choice unless its rules say
+    ``required: false``."""
+    chosen = {region["control"] for region in result["regions"] if region.get("labels")}
+    for control in schema.controls:
+        if control.type == "choice" and control.rules.get("required", True):
+            if control.name not in chosen:
+                raise InvalidInput(
+                    f"control {control.name!r} needs a choice before submitting: pick one of "
+                    f"{', '.join(control.label_names()[:10])}"
+                )
 
 
 def _update_existing(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from labelloop.db.models import (
+    Annotation,
     GuidelinesVersion,
     Item,
     LabelSchemaVersion,
@@ -143,7 +145,9 @@ def update_project(
         project.order_by_uncertainty = order_by_uncertainty
     if schema is not None:
         parsed = parse_schema(schema).model_dump(mode="json")
-        if parsed != current_schema(session, project).model_dump(mode="json"):
+        current = current_schema(session, project)
+        if parsed != current.model_dump(mode="json"):
+            _check_removed_labels_unused(session, project, current, parse_schema(parsed))
             project.schema_version += 1
             session.add(
                 LabelSchemaVersion(
@@ -160,6 +164,50 @@ def update_project(
         )
     session.flush()
     return project
+
+
+def _check_removed_labels_unused(
+    session: Session, project: Project, old: LabelSchema, new: LabelSchema
+) -> None:
+    """Raise Conflict when the new schema drops a control or label that annotations use.
+
+    Stored regions are never rewritten, so a label still in use must stay in the schema.
+    """
+    new_labels = {c.name: (c.type, set(c.label_names())) for c in new.controls}
+    removed: list[tuple[str, str | None]] = []
+    for control in old.controls:
+        kept = new_labels.get(control.name)
+        if kept is None or kept[0] != control.type:
+            removed.append((control.name, None))
+            continue
+        removed.extend(
+            (control.name, label) for label in control.label_names() if label not in kept[1]
+        )
+    if not removed:
+        return
+    in_use: set[tuple[str, str | None]] = set()
+    # A text match narrows the rows cheaply; the regions are then checked exactly.
+    # SQLite stores non-ASCII as \\u escapes and PostgreSQL as is, so both forms are matched.
+    names = {label or control for control, label in removed}
+    forms = names | {json.dumps(name)[1:-1] for name in names}
+    query = select(Annotation.result).where(Annotation.project_id == project.id)
+    query = query.where(or_(*(cast(Annotation.result, String).contains(form) for form in forms)))
+    for result in session.scalars(query.execution_options(yield_per=1000)):
+        for region in result.get("regions", []):
+            for control, label in removed:
+                if region.get("control") == control and (
+                    label is None or label in region.get("labels", [])
+                ):
+                    in_use.add((control, label))
+    if in_use:
+        described = ", ".join(
+            f"control {c!r}" if label is None else f"label {label!r} of control {c!r}"
+            for c, label in sorted(in_use, key=str)
+        )
+        raise Conflict(
+            f"the new schema removes {described}, which annotations use; stored regions are "
+            "never rewritten, so keep them in the schema"
+        )
 
 
 def project_counts(session: Session, project_id: int) -> dict[str, int]:

@@ -21,6 +21,8 @@ from labelloop.services.pagination import check_limit, decode_cursor, encode_cur
 
 router = APIRouter(tags=["jobs"])
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]")
+# Bytes per path part; most file systems allow 255.
+MAX_NAME_BYTES = 200
 
 
 class ContentTooLarge(DomainError):
@@ -35,9 +37,19 @@ def _job_view(job: Job) -> schemas.Job:
     return view
 
 
+def _shorten(part: str) -> str:
+    """Keep a path part under common file system limits, keeping its extension."""
+    if len(part.encode()) <= MAX_NAME_BYTES:
+        return part
+    stem, dot, suffix = part.rpartition(".")
+    if not dot or len(suffix) > 16:
+        stem, suffix = part, ""
+    return stem[: MAX_NAME_BYTES - len(suffix) - 1] + ("." + suffix if suffix else "")
+
+
 def _safe_relative(name: str) -> PurePosixPath:
     parts = [
-        _UNSAFE.sub("_", part)
+        _shorten(_UNSAFE.sub("_", part))
         for part in PurePosixPath(name.replace("\\", "/")).parts
         if part not in ("", ".", "..", "/")
     ]
@@ -50,7 +62,12 @@ async def _save_uploads(files: list[UploadFile], folder: Path, limit: int) -> li
     saved: list[Path] = []
     total = 0
     for upload in files:
-        target = folder.joinpath(*_safe_relative(upload.filename or "upload").parts)
+        wanted = folder.joinpath(*_safe_relative(upload.filename or "upload").parts)
+        target, copy = wanted, 1
+        while target.exists():
+            # Two uploads with one name are two files; neither may replace the other.
+            target = wanted.with_stem(f"{wanted.stem}-{copy}")
+            copy += 1
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as sink:
             while chunk := await upload.read(1 << 20):
