@@ -51,3 +51,21 @@ def test_password_hash_is_argon2(app_context, admin):
         stored = session.scalar(select(User.password_hash).where(User.username == "admin"))
     assert stored.startswith("$argon2")
     assert ADMIN_PASSWORD not in stored
+
+
+def test_repeated_failed_logins_are_throttled(app_context, admin):
+    from labelloop.services.users import create_user
+
+    with app_context.session() as session:
+        create_user(session, "victim", "victim-password")
+    with TestClient(create_app(app_context, run_workers=False)) as anonymous:
+        for _ in range(10):
+            wrong = anonymous.post(
+                "/api/v1/auth/login", json={"username": "victim", "password": "guess-123"}
+            )
+            assert wrong.status_code == 401
+        blocked = anonymous.post(
+            "/api/v1/auth/login", json={"username": "Victim", "password": "victim-password"}
+        )
+    assert blocked.status_code == 429
+    assert "too many failed logins for 'victim'" in blocked.json()["detail"]

@@ -31,6 +31,7 @@ def _titles(status: int) -> str:
         409: "Conflict",
         413: "Content Too Large",
         422: "Unprocessable Content",
+        429: "Too Many Requests",
     }.get(status, "Error")
 
 

@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -77,7 +77,11 @@ def safe_extract_zip(archive: Path, target: Path) -> None:
         with zipfile.ZipFile(archive) as bundle:
             for entry in bundle.infolist():
                 name = PurePosixPath(entry.filename.replace("\\", "/"))
-                if name.is_absolute() or ".." in name.parts or ":" in entry.filename:
+                if (
+                    name.is_absolute()
+                    or ".." in name.parts
+                    or PureWindowsPath(entry.filename).drive
+                ):
                     raise InvalidInput(
                         f"{archive.name}: entry {entry.filename!r} points outside the "
                         "archive: remove absolute paths and '..' from the zip"
@@ -88,6 +92,12 @@ def safe_extract_zip(archive: Path, target: Path) -> None:
                         f"{entry.file_size // entry.compress_size}x, which looks like a zip "
                         "bomb: pack the files without it"
                     )
+            expanded = sum(entry.file_size for entry in bundle.infolist())
+            if expanded > MAX_ZIP_RATIO * max(archive.stat().st_size, 1 << 20):
+                raise InvalidInput(
+                    f"{archive.name}: expands to {expanded} bytes, over {MAX_ZIP_RATIO} times "
+                    "its size, which looks like a zip bomb: pack the files without it"
+                )
             for entry in bundle.infolist():
                 if entry.is_dir():
                     continue
@@ -140,6 +150,8 @@ def collect_annotated(
     images_dir: Path | None,
     schema: LabelSchema | None,
     report: ImportReport,
+    *,
+    as_predictions: bool = False,
 ) -> tuple[list[SourceImage], list[dict[str, Any]]]:
     """Read annotation files and find each image they name on disk.
 
@@ -148,7 +160,11 @@ def collect_annotated(
     """
     sources: list[SourceImage] = []
     controls: dict[str, dict[str, Any]] = {}
-    for dataset in reader.read(path, images_dir):
+    if as_predictions and getattr(reader, "reads_predictions", False):
+        datasets = reader.read(path, images_dir, predictions=True)
+    else:
+        datasets = reader.read(path, images_dir)
+    for dataset in datasets:
         renames = _control_renames(schema, dataset.controls)
         for spec in dataset.controls:
             merged = controls.setdefault(
@@ -170,8 +186,9 @@ def collect_annotated(
                 report.errors.append(
                     FileProblem(
                         image.file_name,
-                        f"listed in {dataset.source} but not found under "
-                        f"{dataset.image_root}: pass the image folder with --images",
+                        f"listed in {dataset.source} but its image file is not beside it: "
+                        "upload the images together with the annotation file, or pass "
+                        "their folder with --images on the command line",
                     )
                 )
                 continue
@@ -478,6 +495,7 @@ def import_path(
                 raise
             project_id, schema = None, None
     report = ImportReport()
+    shown_name = path.name
     with tempfile.TemporaryDirectory(prefix="labelloop-import-") as scratch:
         if path.is_file() and path.suffix.lower() == ".zip":
             progress(0, None, f"extracting {path.name}")
@@ -487,7 +505,9 @@ def import_path(
         chosen = detect_format(path) if format == "auto" else format
         if chosen != "images":
             reader = registry.get_reader(chosen)
-            sources, specs = collect_annotated(reader, path, images_dir, schema, report)
+            sources, specs = collect_annotated(
+                reader, path, images_dir, schema, report, as_predictions=as_predictions
+            )
             with context.session() as session:
                 if project_id is None:
                     project_id = _create_project_for(session, user, str(project_ref), specs)
@@ -503,6 +523,11 @@ def import_path(
                 raise NotFound(f"project {project_ref!r} not found: create it first")
             sources = collect_images(path)
         total = len(sources)
+        if not sources and not report.errors:
+            raise InvalidInput(
+                f"{shown_name}: no image files found; import JPEG, PNG, WebP, BMP, GIF or "
+                "TIFF files, a .zip of them, or an annotation file with its images"
+            )
         progress(0, total, f"importing {total} images")
         store_images(
             context,
