@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from labelloop.domain.errors import DomainError
@@ -28,7 +29,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+# soft_wrap keeps long messages on one line, so paths and values can be copied whole.
+console = Console(stderr=True, soft_wrap=True)
 logger = logging.getLogger(__name__)
 
 DataDir = Annotated[
@@ -54,7 +56,8 @@ def _context(data_dir: Path | None):
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
+    # Messages quote values such as [x, y, width, height], which Rich would read as markup.
+    console.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -94,7 +97,7 @@ def _acting_user(context, username: str | None):
         if username:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                raise _fail(f"user {username!r} not found: create it with `labelloop user add`")
+                raise _fail(f"user {username!r} not found: create it with `labelloop user-add`")
         else:
             user = session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id))
             if user is None:
@@ -223,7 +226,7 @@ def import_command(
             progress=update,
         )
     for problem in report.errors:
-        console.print(f"[yellow]skipped[/yellow] {problem.file}: {problem.reason}")
+        console.print(f"[yellow]skipped[/yellow] {escape(problem.file)}: {escape(problem.reason)}")
     console.print(
         f"imported {report.imported} items with {report.annotations} annotations; "
         f"{report.skipped} already present; {len(report.errors)} files rejected"
@@ -372,20 +375,39 @@ def _print_evaluation(result: dict) -> None:
 @app.command("create-project")
 def create_project_command(
     name: Annotated[str, typer.Argument(help="Project name")],
-    schema: Annotated[Path, typer.Option("--schema", help="JSON file with the label schema")],
+    schema: Annotated[
+        Path | None, typer.Option("--schema", help="JSON file with the label schema")
+    ] = None,
+    label_studio_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--label-studio-config",
+            help="Label Studio labeling config (XML) to turn into the label schema",
+        ),
+    ] = None,
     guidelines: Annotated[
         Path | None, typer.Option("--guidelines", help="Markdown file shown beside the editor")
     ] = None,
     data_dir: DataDir = None,
     user: UserName = None,
 ) -> None:
-    """Create a project from a label schema file."""
+    """Create a project from a label schema file or a Label Studio labeling config."""
+    from labelloop.domain.formats.labelstudio_config import parse_label_config
     from labelloop.services.projects import create_project
 
+    if (schema is None) == (label_studio_config is None):
+        raise _fail("give exactly one of --schema and --label-studio-config")
     context = _ready_context(data_dir)
     acting = _acting_user(context, user)
     try:
-        definition = json.loads(schema.read_text(encoding="utf-8-sig"))
+        if label_studio_config is not None:
+            with _errors():
+                parsed = parse_label_config(
+                    label_studio_config.read_bytes(), str(label_studio_config)
+                )
+            definition = parsed.model_dump(mode="json")
+        else:
+            definition = json.loads(schema.read_text(encoding="utf-8-sig"))
         text = guidelines.read_text(encoding="utf-8") if guidelines else ""
     except OSError as error:
         raise _fail(f"cannot read {error.filename}: {error.strerror}") from None

@@ -33,9 +33,7 @@ def test_demo_loads_digits_and_photos_once(tmp_path, monkeypatch):
         truths = session.scalars(select(Item.ground_truth).where(Item.project_id == digits))
         labels = {truth["labels"][0] for truth in truths}
         photos = set(
-            session.scalars(
-                select(Item.file_name).join(Project).where(Project.name == "Photos")
-            )
+            session.scalars(select(Item.file_name).join(Project).where(Project.name == "Photos"))
         )
     assert labels == {str(digit) for digit in range(10)}
     assert {"astronaut.png", "chelsea.png", "stereo_motorcycle_left.png", "china.jpg"} <= photos

@@ -215,3 +215,32 @@ def test_labels_attach_to_images_imported_before(data_dir: Path, tmp_path: Path)
     assert "imported 0 items with 0 annotations" in again
     listing = run("projects", "--data-dir", str(data_dir))
     assert "later\t6 items, 6 submitted" in listing
+
+
+def test_cli_errors_keep_bracketed_values(data_dir: Path, tmp_path: Path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "images": [{"id": 1, "file_name": "a.jpg", "width": 4, "height": 4}],
+                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, -1, 2]}],
+                "categories": [{"id": 1, "name": "x"}],
+            }
+        )
+    )
+    result = runner.invoke(app, ["import", "p", str(bad), "--data-dir", str(data_dir)])
+    assert result.exit_code == 1
+    assert "[0, 0, -1, 2]" in result.output.replace("\n", "")
+
+
+def test_export_onto_an_existing_file_is_an_error(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    run("import", "tiny", str(sample), "--data-dir", str(data_dir))
+    taken = tmp_path / "taken.txt"
+    taken.write_text("keep me")
+    result = runner.invoke(
+        app, ["export", "tiny", "--out", str(taken), "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 1
+    assert "is a file already" in result.output
+    assert taken.read_text() == "keep me"
