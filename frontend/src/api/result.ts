@@ -34,8 +34,20 @@ function readRegion(value: unknown, index: number): Region | null {
       : [],
     attributes: isRecord(value.attributes) ? value.attributes : {},
     score: typeof value.score === "number" ? value.score : null,
-    group: typeof value.group === "string" ? value.group : null,
+    group: typeof value.group === "string" || typeof value.group === "number" ? value.group : null,
+    ...readDisplayFields(value),
   };
+}
+
+/** Reads the optional `z_order`, `hidden` and `locked` fields, leaving out absent ones. */
+function readDisplayFields(value: Record<string, unknown>): Partial<Region> {
+  const fields: Partial<Region> = {};
+  if (typeof value.z_order === "number" && Number.isInteger(value.z_order)) {
+    fields.z_order = value.z_order;
+  }
+  if (typeof value.hidden === "boolean") fields.hidden = value.hidden;
+  if (typeof value.locked === "boolean") fields.locked = value.locked;
+  return fields;
 }
 
 /** Reads a result; anything that is not a region with a control and a shape is dropped. */

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from "react";
 import { findHotkey, type Hotkey, keyFromEvent } from "../editors/core/hotkeys";
 
-export type HotkeyActions = Readonly<Record<string, (() => void) | undefined>>;
+/** Actions by hotkey id. An action that returns false leaves the key to the browser. */
+export type HotkeyActions = Readonly<Record<string, (() => unknown) | undefined>>;
 
 function isTextInput(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -33,8 +34,11 @@ export function useEditorHotkeys(
       const hotkey = findHotkey(hotkeys, key);
       const action = hotkey === undefined ? undefined : latest.current.actions[hotkey.id];
       if (action === undefined) return;
-      event.preventDefault();
-      if (!event.repeat || hotkey?.id.startsWith("view.")) action();
+      if (event.repeat && !hotkey?.id.startsWith("view.")) {
+        event.preventDefault();
+        return;
+      }
+      if (action() !== false) event.preventDefault();
     };
     const onKeyUp = (event: KeyboardEvent) => {
       if (event.key !== " " || isTextInput(event.target)) return;

@@ -11,6 +11,10 @@ const STATUS_TEXT: Record<SaveStatus, string> = {
 
 const TOOLS: readonly { tool: ToolName; title: string; key: string }[] = [
   { tool: "box", title: "Box", key: "B" },
+  { tool: "polygon", title: "Polygon", key: "P" },
+  { tool: "polyline", title: "Polyline", key: "L" },
+  { tool: "keypoints", title: "Keypoints", key: "K" },
+  { tool: "ellipse", title: "Ellipse", key: "E" },
   { tool: "select", title: "Select", key: "V" },
   { tool: "pan", title: "Pan", key: "H" },
 ];
@@ -35,9 +39,12 @@ export function EditorToolbar({
   onHelp,
 }: Props) {
   const { canUndo, canRedo, selectedIds } = useRegions(engine);
-  const { tool, camera, activeControl } = useView(engine);
-  // Projects without a bbox control have nothing to draw, so the box tool is hidden.
-  const tools = TOOLS.filter((entry) => entry.tool !== "box" || activeControl !== null);
+  const { tool, camera } = useView(engine);
+  // Each drawing tool shows only when the schema has a control of its shape type.
+  const drawing = engine.drawingTools();
+  const tools = TOOLS.filter(
+    (entry) => entry.tool === "select" || entry.tool === "pan" || drawing.includes(entry.tool),
+  );
 
   return (
     <div className="toolbar">
@@ -46,6 +53,7 @@ export function EditorToolbar({
           type="button"
           key={entry.tool}
           aria-pressed={tool === entry.tool}
+          data-testid={`tool-${entry.tool}`}
           onClick={() => engine.setTool(entry.tool)}
           title={`${entry.title} (${entry.key})`}
         >

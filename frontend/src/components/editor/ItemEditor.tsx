@@ -12,13 +12,17 @@ import { editorActions } from "../../editors/image/actions";
 import { ImageEditorEngine } from "../../editors/image/engine";
 import { ImageCanvas } from "../../editors/image/ImageCanvas";
 import { regionColors } from "../../editors/image/render/colors";
+import { itemAssistant } from "../../editors/image/tools/assist/api";
 import { chooseStartingPoint, useAnnotationSync } from "../../hooks/useAnnotationSync";
 import { useEditorHotkeys } from "../../hooks/useEditorHotkeys";
 import { Markdown } from "../Markdown";
+import { AttributesPanel } from "./AttributesPanel";
 import { ConflictBanner } from "./ConflictBanner";
 import { EditorToolbar } from "./EditorToolbar";
 import { HotkeyHelp } from "./HotkeyHelp";
 import { LabelBar } from "./LabelBar";
+import { MaskToolbar } from "./MaskToolbar";
+import { RegionList } from "./RegionList";
 
 /** Renders the image editor for one item. Mount it with `key={item.id}` so each item starts fresh. */
 interface Props {
@@ -35,6 +39,7 @@ export function ItemEditor({ project, item, imageSize }: Props) {
   const [engine] = useState(() => {
     const created = new ImageEditorEngine(imageSize, controls);
     created.store.load(start.regions);
+    created.masks.assistant = itemAssistant(item.id);
     return created;
   });
   const sync = useAnnotationSync(engine, item, start);
@@ -104,6 +109,7 @@ export function ItemEditor({ project, item, imageSize }: Props) {
           onSubmit={() => void submit()}
           onHelp={() => setShowHelp(true)}
         />
+        <MaskToolbar engine={engine} />
         {sync.conflict && (
           <ConflictBanner conflict={sync.conflict} onResolve={sync.resolveConflict} />
         )}
@@ -128,6 +134,8 @@ export function ItemEditor({ project, item, imageSize }: Props) {
         <p className="muted">
           {item.width}×{item.height} px · {item.status}
         </p>
+        <AttributesPanel engine={engine} controls={controls} />
+        <RegionList engine={engine} colorOf={colorOf} />
         <h3>Guidelines</h3>
         {project.guidelines ? (
           <Markdown text={project.guidelines} />

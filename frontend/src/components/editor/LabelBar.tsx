@@ -13,7 +13,7 @@ interface Props {
   suggestions: readonly Region[];
 }
 
-/** Renders one row of label buttons per control. Bbox rows pick the class of boxes, and choice rows toggle a choice. */
+/** Renders one row of label buttons per control. Shape rows pick the class of new shapes, and choice rows toggle a choice. */
 export function LabelBar({ engine, controls, hotkeys, suggestions }: Props) {
   const { regions } = useRegions(engine);
   const { activeControl, activeLabels } = useView(engine);
@@ -32,7 +32,7 @@ export function LabelBar({ engine, controls, hotkeys, suggestions }: Props) {
             <legend className="muted">{control.name}</legend>
             {(control.labels ?? []).map((label, index) => {
               const pressed =
-                control.type === "bbox"
+                control.type !== "choice"
                   ? activeControl === control.name && activeLabels[control.name] === label.name
                   : chosen.includes(label.name);
               const key = keyOf(control.name, label.name);

@@ -2,6 +2,7 @@
  * The annotation record's regions, as the editor keeps them. Shapes use image pixels:
  * origin top-left, x right, y down.
  */
+import type { Rle } from "./geometry/rle";
 
 export interface BoxShape {
   type: "bbox";
@@ -9,15 +10,58 @@ export interface BoxShape {
   y: number;
   width: number;
   height: number;
-  /** Degrees, clockwise about the centre. The editor keeps it but draws boxes upright. */
+  /** Degrees, clockwise about the centre. */
   rotation?: number;
+}
+
+export interface PolygonShape {
+  type: "polygon";
+  /** Flat `[x1, y1, x2, y2, ...]`, at least 3 points. */
+  points: number[];
+  /** Inner rings, each a flat point list like `points`. */
+  holes: number[][];
+}
+
+export interface PolylineShape {
+  type: "polyline";
+  /** Flat `[x1, y1, x2, y2, ...]`, at least 2 points. */
+  points: number[];
+}
+
+export interface KeypointsShape {
+  type: "keypoints";
+  /** Flat `[x1, y1, v1, ...]` with COCO visibility v: 0 not labelled, 1 occluded, 2 visible. */
+  points: number[];
+}
+
+export interface EllipseShape {
+  type: "ellipse";
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+  /** Degrees, clockwise about the centre. */
+  rotation: number;
 }
 
 export interface ChoiceShape {
   type: "choice";
 }
 
-export type Shape = BoxShape | ChoiceShape;
+export interface MaskShape {
+  type: "mask";
+  /** COCO compressed RLE in the image's size; see geometry/rle.ts. */
+  rle: Rle;
+}
+
+export type Shape =
+  | BoxShape
+  | ChoiceShape
+  | PolygonShape
+  | PolylineShape
+  | KeypointsShape
+  | EllipseShape
+  | MaskShape;
 
 export interface Region {
   id: string;
@@ -26,7 +70,12 @@ export interface Region {
   labels: string[];
   attributes: Record<string, unknown>;
   score: number | null;
-  group: string | null;
+  group: string | number | null;
+  /** Drawing order: higher values are drawn on top and hit first. Absent means 0. */
+  z_order?: number;
+  hidden?: boolean;
+  /** A locked region can be selected but not moved, reshaped or deleted. */
+  locked?: boolean;
 }
 
 export interface BoxRegion extends Region {

@@ -1,11 +1,27 @@
-import { type PointerEvent, useEffect, useRef } from "react";
+import { type PointerEvent, useEffect, useMemo, useRef } from "react";
 import { useRegions, useView } from "../../hooks/useEditorValue";
-import type { Region } from "../core/regions";
+import { createRegion, type Region } from "../core/regions";
 import { type ScreenPoint, screenPoint } from "../core/viewport";
-import type { ImageEditorEngine } from "./engine";
+import type { ImageEditorEngine, ToolName } from "./engine";
+import { MaskLayer, MaskOverlay } from "./render/MaskLayer";
+import { PreviewLayer } from "./render/PreviewLayer";
 import { type ColorOf, RegionLayer, SuggestionLayer } from "./render/RegionLayer";
+import { schemaLookups } from "./render/schemaLookups";
+import { ImageLayer } from "./render/tiles/ImageLayer";
 
-const CURSORS = { box: "crosshair", select: "default", pan: "grab" } as const;
+const CURSORS: Record<ToolName, string> = {
+  box: "crosshair",
+  select: "default",
+  pan: "grab",
+  polygon: "crosshair",
+  polyline: "crosshair",
+  keypoints: "crosshair",
+  ellipse: "crosshair",
+  brush: "none",
+  eraser: "none",
+  grabcut: "crosshair",
+  wand: "cell",
+};
 
 /** Zoom per wheel pixel: a notch of deltaY 100 zooms by about 16 %. */
 const WHEEL_ZOOM_RATE = 0.0015;
@@ -29,7 +45,21 @@ function pointIn(element: HTMLElement, event: { clientX: number; clientY: number
 export function ImageCanvas({ engine, src, suggestions, colorOf }: Props) {
   const element = useRef<HTMLDivElement>(null);
   const { regions, selectedIds } = useRegions(engine);
-  const { camera, tool, toolState } = useView(engine);
+  const {
+    camera,
+    tool,
+    toolState,
+    preview,
+    selectedVertex,
+    activeControl,
+    activeLabels,
+    viewSize,
+  } = useView(engine);
+  const lookups = useMemo(() => schemaLookups(engine.controls), [engine]);
+  const activeLabel = activeControl === null ? undefined : activeLabels[activeControl];
+  const previewColor = colorOf(
+    createRegion(activeControl ?? "", { type: "choice" }, activeLabel ? [activeLabel] : []),
+  );
 
   useEffect(() => {
     const canvas = element.current;
@@ -56,7 +86,10 @@ export function ImageCanvas({ engine, src, suggestions, colorOf }: Props) {
     event.preventDefault();
     event.currentTarget.setPointerCapture(event.pointerId);
     event.currentTarget.focus();
-    engine.pointerDown(pointIn(event.currentTarget, event), event.button);
+    engine.pointerDown(pointIn(event.currentTarget, event), event.button, {
+      altKey: event.altKey,
+      shiftKey: event.shiftKey,
+    });
   };
   const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
     engine.pointerMove(pointIn(event.currentTarget, event));
@@ -78,18 +111,13 @@ export function ImageCanvas({ engine, src, suggestions, colorOf }: Props) {
       onPointerUp={onPointerUp}
       onPointerCancel={() => engine.cancel()}
     >
-      <img
-        src={src}
-        alt=""
-        draggable={false}
-        data-testid="editor-image"
-        className="editor-image"
-        style={{
-          width: engine.image.width,
-          height: engine.image.height,
-          transform: `translate(${camera.offsetX}px, ${camera.offsetY}px) scale(${camera.scale})`,
-          imageRendering: camera.scale > 1 ? "pixelated" : "auto",
-        }}
+      <ImageLayer src={src} image={engine.image} camera={camera} viewSize={viewSize} />
+      <MaskLayer
+        camera={camera}
+        image={engine.image}
+        regions={regions}
+        selectedIds={selectedIds}
+        colorOf={colorOf}
       />
       <svg className="editor-overlay" aria-hidden="true">
         <SuggestionLayer camera={camera} regions={suggestions} colorOf={colorOf} />
@@ -98,8 +126,17 @@ export function ImageCanvas({ engine, src, suggestions, colorOf }: Props) {
           regions={regions}
           selectedIds={selectedIds}
           colorOf={colorOf}
+          skeletonOf={lookups.skeletonOf}
+          namesOf={lookups.namesOf}
+          selectedVertex={selectedVertex}
         />
+        <PreviewLayer camera={camera} preview={preview} color={previewColor} />
       </svg>
+      <MaskOverlay
+        camera={camera}
+        masks={engine.masks}
+        showBrush={tool === "brush" || tool === "eraser"}
+      />
     </div>
   );
 }

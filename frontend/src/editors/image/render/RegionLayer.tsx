@@ -1,8 +1,10 @@
-import { HANDLES, handlePoint } from "../../core/geometry/box";
+import { type CSSProperties, useMemo } from "react";
+import { drawOrder } from "../../core/geometry/hitTest";
 import { type BoxRegion, isBoxRegion, type Region } from "../../core/regions";
 import { type Camera, imagePoint, imageToScreen } from "../../core/viewport";
-
-const HANDLE_SIZE = 8;
+import type { VertexRef } from "../tools/state";
+import { HandleLayer } from "./HandleLayer";
+import { RegionShapes, type SkeletonOf } from "./shapes";
 
 export type ColorOf = (region: Region) => string;
 
@@ -25,51 +27,57 @@ interface Props {
   colorOf: ColorOf;
 }
 
-/** Draws the annotation's boxes in screen space, with handles on the selected ones. */
-export function RegionLayer({ camera, regions, selectedIds, colorOf }: Props) {
+/** Screen pixels of region labels and keypoint dots, whatever the zoom. */
+const LABEL_SIZE = 12;
+const KEYPOINT_RADIUS = 4;
+
+interface RegionLayerProps extends Props {
+  skeletonOf: SkeletonOf;
+  namesOf: (region: Region) => readonly string[];
+  selectedVertex: VertexRef | null;
+}
+
+/**
+ * Draws the annotation's regions in z-order in one image-space group, and the handles of
+ * the selected ones in screen space over them.
+ */
+export function RegionLayer({
+  camera,
+  regions,
+  selectedIds,
+  colorOf,
+  skeletonOf,
+  namesOf,
+  selectedVertex,
+}: RegionLayerProps) {
+  const ordered = useMemo(() => drawOrder(regions), [regions]);
   const selected = new Set(selectedIds);
+  const style = {
+    "--label-size": `${LABEL_SIZE / camera.scale}px`,
+    "--label-stroke": `${3 / camera.scale}px`,
+    "--point-radius": `${KEYPOINT_RADIUS / camera.scale}px`,
+  } as CSSProperties;
   return (
-    <g>
-      {regions.filter(isBoxRegion).map((region) => {
-        const rect = screenRect(camera, region);
-        const color = colorOf(region);
-        const isSelected = selected.has(region.id);
-        return (
-          <g
-            key={region.id}
-            data-testid="region-bbox"
-            data-region-id={region.id}
-            data-selected={isSelected || undefined}
-          >
-            <rect
-              {...rect}
-              stroke={color}
-              strokeWidth={isSelected ? 3 : 2}
-              fill={color}
-              fillOpacity={0.12}
-            />
-            <text x={rect.x + 2} y={rect.y - 4} fill={color} className="region-label">
-              {region.labels.join(", ") || "(no label)"}
-            </text>
-            {isSelected &&
-              HANDLES.map((handle) => {
-                const at = imageToScreen(camera, handlePoint(region.shape, handle));
-                return (
-                  <rect
-                    key={handle}
-                    className="handle"
-                    x={at.x - HANDLE_SIZE / 2}
-                    y={at.y - HANDLE_SIZE / 2}
-                    width={HANDLE_SIZE}
-                    height={HANDLE_SIZE}
-                    stroke={color}
-                  />
-                );
-              })}
-          </g>
-        );
-      })}
-    </g>
+    <>
+      <g
+        transform={`translate(${camera.offsetX} ${camera.offsetY}) scale(${camera.scale})`}
+        style={style}
+      >
+        <RegionShapes
+          regions={ordered}
+          selectedIds={selectedIds}
+          colorOf={colorOf}
+          skeletonOf={skeletonOf}
+        />
+      </g>
+      <HandleLayer
+        camera={camera}
+        regions={ordered.filter((region) => selected.has(region.id))}
+        selectedVertex={selectedVertex}
+        colorOf={colorOf}
+        namesOf={namesOf}
+      />
+    </>
   );
 }
 

@@ -15,7 +15,10 @@ export class BoxDrawing implements ToolState {
       const target = context.boxTarget();
       if (target === null || !movedPastThreshold(this.start.screen, input.screen)) return;
       const shape = boxFromCorners(this.start.image, input.image);
-      this.region = createRegion(target.control, shape, target.labels);
+      this.region = {
+        ...createRegion(target.control, shape, target.labels),
+        attributes: { ...target.attributes },
+      };
     } else {
       this.region = { ...this.region, shape: boxFromCorners(this.start.image, input.image) };
     }
