@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from labelloop.cli import app
-from tests.cli.test_import_export import data_dir, run  # noqa: F401 - the fixture is used
+from tests.cli.test_import_export import run
 from tests.conftest import shared_data
 
 runner = CliRunner()

@@ -119,9 +119,9 @@ def test_read_region_fields():
         ("5 0.5 0.5 0.1 0.1", "line 1: class 5 is out of range; data.yaml names 2 classes"),
         ("x 0.5 0.5 0.1 0.1", "line 1: class must be an integer"),
         ("0 0.5 0.5 0.1", "line 1: expected 'class cx cy w h'"),
-        ("0 0.1 0.1 0.2 0.1 0.2 0.2", "line 1: polygon (segmentation) labels are not"),
+        ("0 0.1 0.1 0.2 0.1 0.2 0.3 0.4", "line 1: expected 'class cx cy w h'"),
         ("0 1.5 0.5 0.1 0.1", "line 1: values must be normalised to [0, 1]"),
-        ("0 nan 0.5 0.1 0.1", "line 1: values must be normalised to [0, 1]"),
+        ("0 nan 0.5 0.1 0.1", "line 1: values must be finite numbers"),
         ("0 0.5 0.5 0 0.1", "line 1: box width and height must be greater than 0"),
     ],
 )

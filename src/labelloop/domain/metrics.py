@@ -74,6 +74,9 @@ def _ellipse_extent(shape: dict[str, Any]) -> list[float]:
 
 
 def _boxes(regions: list[dict[str, Any]]) -> list[tuple[list[float], str, float]]:
+    """Return (box, label, score) per object. Regions that share a group and a label are
+    one object drawn in parts (COCO's multi-polygon instances), so their boxes merge."""
+    merged: dict[tuple[Any, str], tuple[list[float], float]] = {}
     found = []
     for region in regions:
         if region["shape"]["type"] not in DETECTION_SHAPES or not region.get("labels"):
@@ -81,8 +84,20 @@ def _boxes(regions: list[dict[str, Any]]) -> list[tuple[list[float], str, float]
         box = region_box(region)
         if box is None or box[2] <= 0 or box[3] <= 0:
             continue
-        score = region.get("score")
-        found.append((box, region["labels"][0], 1.0 if score is None else float(score)))
+        label = region["labels"][0]
+        score = 1.0 if region.get("score") is None else float(region["score"])
+        group = region.get("group")
+        if group is None:
+            found.append((box, label, score))
+            continue
+        previous = merged.get((group, label))
+        if previous is not None:
+            (x, y, w, h), best = previous
+            left, top = min(x, box[0]), min(y, box[1])
+            right, bottom = max(x + w, box[0] + box[2]), max(y + h, box[1] + box[3])
+            box, score = [left, top, right - left, bottom - top], max(best, score)
+        merged[(group, label)] = (box, score)
+    found.extend((box, label, score) for (_group, label), (box, score) in merged.items())
     return found
 
 

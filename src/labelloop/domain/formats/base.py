@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, ClassVar
 
+from labelloop.domain.errors import InvalidInput
 from labelloop.domain.schema import LabelSchema
 
 SPLITS = ("train", "validation", "test")
@@ -80,6 +81,12 @@ class ExportSink:
     def __init__(self, target: Path) -> None:
         self.target = target
         self._zip: zipfile.ZipFile | None = None
+        if target.exists() and (target.suffix == ".zip") != target.is_file():
+            kind = "a file" if target.is_file() else "a folder"
+            raise InvalidInput(
+                f"export target {target} is {kind} already: choose a new folder, or a path "
+                "ending in .zip"
+            )
         if target.suffix == ".zip":
             target.parent.mkdir(parents=True, exist_ok=True)
             self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True)

@@ -13,7 +13,9 @@ from pathlib import Path
 from labelloop.domain.errors import InvalidInput
 from labelloop.domain.formats.base import FormatWriter, ImportedDataset
 
-FORMAT_MODULES = ("coco", "yolo")
+# Auto-detection asks the readers in this order. COCO accepts any .json file, so the
+# formats with a stricter check of their JSON come before it.
+FORMAT_MODULES = ("cvat", "labelstudio", "labelme", "coco", "yolo", "voc")
 
 
 class FormatReader:
