@@ -109,3 +109,13 @@ def test_accept_a_prediction(page: Page, live_server: Any) -> None:
     expect(page).not_to_have_url(f"{live_server.url}/projects/{digits['id']}/items/{target['id']}")
     saved = page.request.get(f"{api}/items/{target['id']}").json()["annotation"]
     assert saved["result"]["regions"][0]["labels"] == suggested
+
+
+def test_item_under_the_wrong_project_redirects(page: Page, live_server: Any) -> None:
+    log_in(page, live_server)
+    api = f"{live_server.url}/api/v1"
+    projects = {p["name"]: p["id"] for p in page.request.get(f"{api}/projects").json()["items"]}
+    photo = page.request.get(f"{api}/projects/{projects['Photos']}/items").json()["items"][0]
+    page.goto(f"{live_server.url}/projects/{projects['Digits']}/items/{photo['id']}")
+    expect(page).to_have_url(f"{live_server.url}/projects/{projects['Photos']}/items/{photo['id']}")
+    expect(page.get_by_test_id("label-person")).to_be_visible()

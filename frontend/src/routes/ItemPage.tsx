@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { Link, useParams } from "react-router";
+import { Link, Navigate, useParams } from "react-router";
 import { errorMessage } from "../api/problems";
 import { itemQuery, projectQuery } from "../api/queries";
 import { ItemEditor } from "../components/editor/ItemEditor";
@@ -24,6 +24,11 @@ export function ItemPage() {
         Could not open item {itemId}: {errorMessage(error)}
       </p>
     );
+  if (item.data && item.data.project_id !== projectId) {
+    // The editor takes its schema from the project in the URL, so a link that names
+    // the wrong project goes to the item's own.
+    return <Navigate replace to={`/projects/${item.data.project_id}/items/${itemId}`} />;
+  }
   if (image.error) return <p className="page error">Could not load the image of item {itemId}.</p>;
   if (project.data === undefined || item.data === undefined || image.size === null) {
     return <p className="page">Loading item…</p>;
