@@ -2,6 +2,8 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from tests.api.test_items import upload
 from tests.helpers import box_region, make_project, png_bytes, wait_for_job
 
@@ -136,3 +138,26 @@ def test_evaluation_rejects_bad_split(client):
     project = make_project(client)
     response = client.post(f"/api/v1/projects/{project['id']}/evaluations", json={"split": "dev"})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("fmt", ["coco", "yolo", "voc", "cvat", "labelstudio", "labelme"])
+def test_export_then_import_through_the_api(client, fmt):
+    project = make_project(client)
+    upload(client, project["id"], [(f"i{i}.png", png_bytes(50 + i, 40)) for i in range(6)])
+    label_all(client, project["id"], 6)
+    archive = export(client, project["id"], format=fmt, split=[0.5, 0.5, 0.0], seed=2)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name in archive.namelist():
+            bundle.writestr(name, archive.read(name))
+    copy = make_project(client, f"copy-{fmt}")
+    job = upload(client, copy["id"], [("export.zip", buffer.getvalue())], format=fmt)
+    assert job["result"]["imported"] == 6, job["result"]
+    boxes = []
+    for item in client.get(f"/api/v1/projects/{copy['id']}/items").json()["items"]:
+        annotation = client.get(f"/api/v1/items/{item['id']}").json()["annotation"]
+        for region in annotation["result"]["regions"]:
+            shape = region["shape"]
+            boxes.append((region["labels"][0], round(shape["x"], 2), round(shape["width"], 2)))
+    expected = [("dog" if i % 2 == 0 else "cat", 1.5 + i, 10.0) for i in range(6)]
+    assert sorted(boxes) == sorted(expected)

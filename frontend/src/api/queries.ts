@@ -110,9 +110,31 @@ export function updateProject(id: number, change: ProjectUpdate): Promise<Projec
   return request<Project>("PATCH", `/projects/${id}`, { json: change });
 }
 
+/** Import formats the server reads; "auto" lets it recognise the files. */
+export const IMPORT_FORMATS = [
+  ["auto", "Recognise the format"],
+  ["images", "Images or a zip of images"],
+  ["coco", "COCO JSON with its images"],
+  ["voc", "Pascal VOC XML with its images"],
+  ["yolo", "YOLO labels with their images"],
+  ["cvat", "CVAT for images 1.1 XML"],
+  ["labelstudio", "Label Studio JSON export"],
+  ["labelme", "LabelMe JSON"],
+] as const;
+
+/** Export formats the server writes, with their names in the menu. */
+export const EXPORT_FORMATS = [
+  ["coco", "COCO"],
+  ["yolo", "YOLO"],
+  ["voc", "Pascal VOC"],
+  ["cvat", "CVAT for images 1.1"],
+  ["labelstudio", "Label Studio JSON"],
+  ["labelme", "LabelMe JSON"],
+] as const;
+
 export interface ImportRequest {
   files: readonly File[];
-  format: "images" | "coco";
+  format: (typeof IMPORT_FORMATS)[number][0];
   asPredictions: boolean;
 }
 

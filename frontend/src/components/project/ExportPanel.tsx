@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { errorMessage } from "../../api/problems";
-import { queryKeys, startExport } from "../../api/queries";
+import { EXPORT_FORMATS, queryKeys, startExport } from "../../api/queries";
 import type { ExportRequest } from "../../api/types";
 import { jobResultString, useJob } from "../../hooks/useJob";
 
@@ -49,8 +49,11 @@ export function ExportPanel({ projectId }: { projectId: number }) {
             setFormat(event.target.value as NonNullable<ExportRequest["format"]>)
           }
         >
-          <option value="coco">COCO</option>
-          <option value="yolo">YOLO</option>
+          {EXPORT_FORMATS.map(([value, name]) => (
+            <option key={value} value={value}>
+              {name}
+            </option>
+          ))}
         </select>
       </label>
       <label>

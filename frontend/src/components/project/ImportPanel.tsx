@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { errorMessage } from "../../api/problems";
-import { type ImportRequest, queryKeys, startImport } from "../../api/queries";
+import { IMPORT_FORMATS, type ImportRequest, queryKeys, startImport } from "../../api/queries";
 import type { Job } from "../../api/types";
 import { useJob } from "../../hooks/useJob";
 
@@ -23,7 +23,7 @@ function importErrors(job: Job | undefined): ImportError[] {
 export function ImportPanel({ projectId }: { projectId: number }) {
   const queryClient = useQueryClient();
   const [files, setFiles] = useState<File[]>([]);
-  const [format, setFormat] = useState<ImportRequest["format"]>("images");
+  const [format, setFormat] = useState<ImportRequest["format"]>("auto");
   const [asPredictions, setAsPredictions] = useState(false);
   const [jobId, setJobId] = useState<number | null>(null);
   const job = useJob(jobId);
@@ -58,8 +58,11 @@ export function ImportPanel({ projectId }: { projectId: number }) {
           value={format}
           onChange={(event) => setFormat(event.target.value as ImportRequest["format"])}
         >
-          <option value="images">Images or a zip of images</option>
-          <option value="coco">COCO JSON (with a zip of images)</option>
+          {IMPORT_FORMATS.map(([value, name]) => (
+            <option key={value} value={value}>
+              {name}
+            </option>
+          ))}
         </select>
       </label>
       <label>
