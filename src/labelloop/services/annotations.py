@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User, utcnow
 from labelloop.domain.errors import Conflict, InvalidInput
 from labelloop.domain.schema import LabelSchema, validate_result
+from labelloop.services.items import own_annotation
 from labelloop.services.projects import current_schema
 
 logger = logging.getLogger(__name__)
@@ -49,16 +50,7 @@ def save_annotation(
     _check_inside_image(item, normalised)
     if submit:
         _check_required_choices(schema, normalised)
-    existing = session.scalar(
-        select(Annotation)
-        .where(
-            Annotation.item_id == item.id,
-            Annotation.kind == "human",
-            Annotation.author_id == user.id,
-        )
-        .order_by(Annotation.id.desc())
-        .limit(1)
-    )
+    existing = own_annotation(session, item.id, user.id)
     if existing is None:
         if version not in (None, 0):
             raise Conflict(

@@ -198,6 +198,11 @@ def iter_entries(
             return
         yield from rows
         after = rows[-1][1].id
+        # Without this the session keeps every row it loaded, so an export's memory
+        # would grow with the number of items.
+        for entry, item in rows:
+            session.expunge(entry)
+            session.expunge(item)
 
 
 def _export_name(item: Item, used: set[str]) -> str:

@@ -53,6 +53,20 @@ def get_item(session: Session, item_id: int, user: User | None = None) -> Item:
     return item
 
 
+def own_annotation(session: Session, item_id: int, user_id: int) -> Annotation | None:
+    """Return the user's human annotation of the item, newest first."""
+    return session.scalar(
+        select(Annotation)
+        .where(
+            Annotation.item_id == item_id,
+            Annotation.kind == "human",
+            Annotation.author_id == user_id,
+        )
+        .order_by(Annotation.id.desc())
+        .limit(1)
+    )
+
+
 @dataclass
 class ItemView:
     item: Item
@@ -61,16 +75,7 @@ class ItemView:
 
 
 def item_view(session: Session, item: Item, user: User) -> ItemView:
-    annotation = session.scalar(
-        select(Annotation)
-        .where(
-            Annotation.item_id == item.id,
-            Annotation.kind == "human",
-            Annotation.author_id == user.id,
-        )
-        .order_by(Annotation.id.desc())
-        .limit(1)
-    )
+    annotation = own_annotation(session, item.id, user.id)
     prediction = session.scalar(
         select(Annotation)
         .where(Annotation.item_id == item.id, Annotation.kind == "prediction")

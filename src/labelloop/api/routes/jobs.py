@@ -145,6 +145,13 @@ def start_export(
     return _job_view(job)
 
 
+def _start(context, session, user, project_id: int, kind: str, params: dict) -> schemas.Job:
+    """Check the caller may use the project, then queue a job of ``kind``."""
+    projects.get_project(session, project_id, user)
+    job = runner.enqueue(context, kind, params, project_id=project_id, user_id=user.id)
+    return _job_view(job)
+
+
 @router.post("/projects/{project_id}/train", response_model=schemas.Job, status_code=202)
 def start_training(
     project_id: IdPath,
@@ -153,11 +160,8 @@ def start_training(
     user: UserDep,
     context: ContextDep,
 ) -> schemas.Job:
-    projects.get_project(session, project_id, user)
-    job = runner.enqueue(
-        context, "train", body.model_dump(), project_id=project_id, user_id=user.id
-    )
-    return _job_view(job)
+    """Train a classifier on a new dataset version in a background job."""
+    return _start(context, session, user, project_id, "train", body.model_dump())
 
 
 @router.post("/projects/{project_id}/predict", response_model=schemas.Job, status_code=202)
@@ -168,11 +172,8 @@ def start_prediction(
     user: UserDep,
     context: ContextDep,
 ) -> schemas.Job:
-    projects.get_project(session, project_id, user)
-    job = runner.enqueue(
-        context, "predict", body.model_dump(), project_id=project_id, user_id=user.id
-    )
-    return _job_view(job)
+    """Predict every unlabeled item with the champion model in a background job."""
+    return _start(context, session, user, project_id, "predict", body.model_dump())
 
 
 @router.post("/projects/{project_id}/evaluations", response_model=schemas.Job, status_code=202)
@@ -184,11 +185,7 @@ def start_evaluation(
     context: ContextDep,
 ) -> schemas.Job:
     """Score predictions against a dataset version's labels in a background job."""
-    projects.get_project(session, project_id, user)
-    job = runner.enqueue(
-        context, "evaluate", body.model_dump(), project_id=project_id, user_id=user.id
-    )
-    return _job_view(job)
+    return _start(context, session, user, project_id, "evaluate", body.model_dump())
 
 
 @router.get("/projects/{project_id}/jobs", response_model=schemas.JobPage)
