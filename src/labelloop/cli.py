@@ -198,10 +198,17 @@ def demo(
 @app.command("import")
 def import_command(
     project: Annotated[str, typer.Argument(help="Project name or id")],
-    path: Annotated[Path, typer.Argument(help="Image folder, .zip, COCO .json or COCO folder")],
-    format: Annotated[str, typer.Option("--format", help="auto, images or coco")] = "auto",
+    path: Annotated[
+        Path, typer.Argument(help="Image folder, .zip, or an annotation file or folder")
+    ],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="auto, images, coco, voc, yolo, cvat, labelstudio or labelme"
+        ),
+    ] = "auto",
     images: Annotated[
-        Path | None, typer.Option("--images", help="Folder of the images a COCO file names")
+        Path | None, typer.Option("--images", help="Folder of the images an annotation file names")
     ] = None,
     as_predictions: Annotated[
         bool, typer.Option("--as-predictions", help="Keep imported boxes as model predictions")
@@ -209,7 +216,7 @@ def import_command(
     data_dir: DataDir = None,
     user: UserName = None,
 ) -> None:
-    """Import images or a COCO data set into a project."""
+    """Import images, or annotated data in COCO, VOC, YOLO, CVAT, Label Studio or LabelMe."""
     from labelloop.services.imports import import_path
 
     context = _ready_context(data_dir)
@@ -239,7 +246,9 @@ def import_command(
 def export(
     project: Annotated[str, typer.Argument(help="Project name or id")],
     out: Annotated[Path, typer.Option("--out", help="Output folder, or a path ending in .zip")],
-    format: Annotated[str, typer.Option("--format", help="coco or yolo")] = "coco",
+    format: Annotated[
+        str, typer.Option("--format", help="coco, voc, yolo, cvat, labelstudio or labelme")
+    ] = "coco",
     split: Annotated[
         str, typer.Option("--split", help="train,validation,test fractions")
     ] = "0.8,0.1,0.1",

@@ -266,3 +266,18 @@ def test_web_app_route_survives_odd_paths(client):
     for path in ("/%00", "/index.html%00.js", "/" + "x" * 300):
         response = client.get(path)
         assert response.status_code < 500, path
+
+
+def test_loose_unrecognised_annotation_file_fails_the_import(client):
+    project = make_project(client)
+    response = client.post(
+        f"/api/v1/projects/{project['id']}/imports",
+        files=[
+            ("files", ("b.png", png_bytes(), "image/png")),
+            ("files", ("b.xml", b"<annotation><object/></annotation>", "text/xml")),
+        ],
+    )
+    job = wait_for_job(client, response.json()["id"])
+    assert job["status"] == "failed"
+    assert "found annotation files (b.xml)" in job["error"]
+    assert client.get(f"/api/v1/projects/{project['id']}").json()["counts"]["total"] == 0

@@ -16,14 +16,15 @@ runner = CliRunner()
 
 
 def shifted_predictions(source: Path, target: Path, shift: float) -> Path:
-    """Write the file's boxes moved right by ``shift`` of their width, with scores."""
+    """Write the file's boxes shrunk by ``shift`` of their size, with scores; shrinking
+    keeps them inside the image, which imports require."""
     document = json.loads(source.read_text())
     for annotation in document["annotations"]:
         x, y, w, h = annotation["bbox"]
-        annotation["bbox"] = [x + shift * w, y, w, h]
+        annotation["bbox"] = [x, y, w * (1 - shift), h * (1 - shift)]
         annotation["score"] = 0.9
         if shift:
-            # Moved boxes no longer fit their outlines, so the outlines are dropped.
+            # Shrunk boxes no longer fit their outlines, so the outlines are dropped.
             annotation.pop("segmentation", None)
     target.write_text(json.dumps(document))
     return target
@@ -60,7 +61,7 @@ def test_shifted_predictions_score_lower(data_dir: Path, tmp_path: Path):
     from labelloop.services.evaluation import evaluate_project
     from labelloop.settings import Settings
 
-    import_with_predictions(data_dir, tmp_path, 0.3)
+    import_with_predictions(data_dir, tmp_path, 0.25)
     result = evaluate_project(
         Context.from_settings(Settings(data_dir=data_dir)), "tiny", None, split="all"
     )

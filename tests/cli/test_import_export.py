@@ -238,3 +238,58 @@ def test_export_onto_an_existing_file_is_an_error(data_dir: Path, tmp_path: Path
     assert result.exit_code == 1
     assert "is a file already" in result.output
     assert taken.read_text() == "keep me"
+
+
+def test_second_file_for_the_same_images_adds_its_labels(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    truth = sample / "annotations" / "instances_val2017.json"
+    images = sample / "images" / "val2017"
+    run("import", "tiny", str(truth), "--images", str(images), "--data-dir", str(data_dir))
+    document = json.loads(truth.read_text())
+    extra_box = {
+        "id": 990001,
+        "image_id": document["images"][0]["id"],
+        "category_id": document["categories"][0]["id"],
+        "bbox": [1.0, 2.0, 3.0, 4.0],
+        "iscrowd": 0,
+    }
+    document["annotations"] = [extra_box]
+    second = tmp_path / "more.json"
+    second.write_text(json.dumps(document))
+    output = run(
+        "import", "tiny", str(second), "--images", str(images), "--data-dir", str(data_dir)
+    )
+    assert "with 1 annotations" in output
+    again = run("import", "tiny", str(second), "--images", str(images), "--data-dir", str(data_dir))
+    assert "with 0 annotations" in again
+
+    out = tmp_path / "export"
+    run("export", "tiny", "--out", str(out), "--split", "1,0,0", "--data-dir", str(data_dir))
+    exported = json.loads((out / "annotations" / "instances_train.json").read_text())
+    original_ids = {a["id"] for a in json.loads(truth.read_text())["annotations"]}
+    exported_boxes = [a["bbox"] for a in exported["annotations"]]
+    assert [1.0, 2.0, 3.0, 4.0] in exported_boxes
+    assert len({a["id"] for a in exported["annotations"]} & original_ids) == len(original_ids)
+
+
+def test_wrong_stated_size_or_outside_box_leaves_the_image_out(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    truth = json.loads((sample / "annotations" / "instances_val2017.json").read_text())
+    first, second = truth["images"][0], truth["images"][1]
+    first["width"], first["height"] = first["width"] * 10, first["height"] * 10
+    truth["annotations"].append(
+        {
+            "id": 990002,
+            "image_id": second["id"],
+            "category_id": truth["categories"][0]["id"],
+            "bbox": [second["width"] + 50.0, 10.0, 5.0, 5.0],
+            "iscrowd": 0,
+        }
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(truth))
+    images = sample / "images" / "val2017"
+    output = run("import", "tiny", str(bad), "--images", str(images), "--data-dir", str(data_dir))
+    assert "imported 4 items" in output
+    assert f"{first['file_name']}: the annotation file says" in output
+    assert f"{second['file_name']}: region coco-990002" in output

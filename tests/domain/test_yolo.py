@@ -160,7 +160,6 @@ def test_real_sample_round_trip():
 def test_data_yaml_layout():
     text = data_yaml(["person", "traffic light"], None)
     assert text == (
-        "path: .\n"
         "train: images/train\n"
         "val: images/validation\n"
         "test: images/test\n"
@@ -206,7 +205,7 @@ def test_data_yaml_quotes_tricky_names():
     assert loaded["train"] == "images/train"
     assert loaded["val"] == "images/val 2"
     assert "test" not in loaded
-    assert loaded["path"] == "."
+    assert "path" not in loaded
 
 
 def test_data_yaml_no_names():

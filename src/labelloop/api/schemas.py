@@ -151,7 +151,11 @@ class JobPage(BaseModel):
 
 
 class ExportRequest(BaseModel):
-    format: str = Field(default="coco", description="coco or yolo", max_length=40)
+    format: str = Field(
+        default="coco",
+        description="coco, voc, yolo, cvat, labelstudio or labelme",
+        max_length=40,
+    )
     split: tuple[float, float, float] = (0.8, 0.1, 0.1)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from labelloop.domain.errors import InvalidInput
+from labelloop.domain.geometry import region_box
 
 BACKGROUND = "(background)"
 DETECTION_SHAPES = ("bbox", "polygon", "mask", "ellipse")
@@ -26,51 +27,6 @@ class EvalImage:
     height: int
     truth: list[dict[str, Any]]
     predicted: list[dict[str, Any]]
-
-
-def region_box(region: dict[str, Any]) -> list[float] | None:
-    """Return ``[x, y, width, height]`` around a region's shape, or None for other shapes."""
-    shape = region["shape"]
-    kind = shape["type"]
-    if kind == "bbox":
-        if shape.get("rotation"):
-            return _rotated_extent(shape)
-        return [shape["x"], shape["y"], shape["width"], shape["height"]]
-    if kind == "polygon":
-        xs, ys = shape["points"][0::2], shape["points"][1::2]
-        return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
-    if kind == "ellipse":
-        return _ellipse_extent(shape)
-    if kind == "mask":
-        from pycocotools import mask as mask_utils
-
-        rle = dict(shape["rle"])
-        if isinstance(rle["counts"], str):
-            rle["counts"] = rle["counts"].encode()
-        return [float(v) for v in mask_utils.toBbox(rle)]
-    return None
-
-
-def _rotated_extent(shape: dict[str, Any]) -> list[float]:
-    angle = np.radians(shape["rotation"])
-    cx, cy = shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2
-    dx = np.array([-1, 1, 1, -1]) * shape["width"] / 2
-    dy = np.array([-1, -1, 1, 1]) * shape["height"] / 2
-    xs = cx + dx * np.cos(angle) - dy * np.sin(angle)
-    ys = cy + dx * np.sin(angle) + dy * np.cos(angle)
-    return [
-        float(xs.min()),
-        float(ys.min()),
-        float(xs.max() - xs.min()),
-        float(ys.max() - ys.min()),
-    ]
-
-
-def _ellipse_extent(shape: dict[str, Any]) -> list[float]:
-    angle = np.radians(shape.get("rotation") or 0.0)
-    half_w = np.hypot(shape["rx"] * np.cos(angle), shape["ry"] * np.sin(angle))
-    half_h = np.hypot(shape["rx"] * np.sin(angle), shape["ry"] * np.cos(angle))
-    return [shape["cx"] - half_w, shape["cy"] - half_h, 2 * half_w, 2 * half_h]
 
 
 def _boxes(regions: list[dict[str, Any]]) -> list[tuple[list[float], str, float]]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User, utcnow
 from labelloop.domain.errors import Conflict, InvalidInput
+from labelloop.domain.geometry import outside_image
 from labelloop.domain.schema import LabelSchema, validate_result
 from labelloop.services.items import own_annotation
 from labelloop.services.projects import current_schema
@@ -94,37 +95,15 @@ def save_annotation(
     return annotation
 
 
-# Shapes may overhang the image by this many pixels, for rounding in the editor.
-EDGE_TOLERANCE_PX = 1.0
-
-
 def _check_inside_image(item: Item, result: dict[str, Any]) -> None:
-    """Reject upright boxes and polygon points that leave the image; the editor clamps
-    its own, so such a region comes from a client with a coordinate bug."""
+    """Reject regions that leave the image; the editor clamps its own, so such a region
+    comes from a client with a coordinate bug."""
     if not item.width or not item.height:
         return
-    low, high_x, high_y = (
-        -EDGE_TOLERANCE_PX,
-        item.width + EDGE_TOLERANCE_PX,
-        item.height + EDGE_TOLERANCE_PX,
-    )
     for region in result["regions"]:
-        shape = region["shape"]
-        if shape["type"] == "bbox" and not shape.get("rotation"):
-            xs, ys = (
-                [shape["x"], shape["x"] + shape["width"]],
-                [shape["y"], shape["y"] + shape["height"]],
-            )
-        elif shape["type"] in ("polygon", "polyline"):
-            xs, ys = shape["points"][0::2], shape["points"][1::2]
-        else:
-            continue
-        if min(xs) < low or min(ys) < low or max(xs) > high_x or max(ys) > high_y:
-            raise InvalidInput(
-                f"region {region['id']}: its {shape['type']} reaches x {min(xs):g}..{max(xs):g}, "
-                f"y {min(ys):g}..{max(ys):g}, outside the {item.width}x{item.height} image: "
-                "clip it to the image"
-            )
+        problem = outside_image(region, item.width, item.height)
+        if problem:
+            raise InvalidInput(f"region {region['id']}: {problem}: clip it to the image")
 
 
 def _check_required_choices(schema: LabelSchema, result: dict[str, Any]) -> None:

@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User
+from labelloop.db.models import Annotation, AnnotationRevision, Item, Project, User, utcnow
 from labelloop.domain.errors import FileProblem, InvalidInput, NotFound
 from labelloop.domain.formats import registry
 from labelloop.domain.formats.registry import FormatReader
+from labelloop.domain.geometry import outside_image
 from labelloop.domain.images import decode_image, is_image_name, make_thumbnail, sha256_bytes
 from labelloop.domain.pyramid import build_pyramid, needs_pyramid, pyramid_prefix
 from labelloop.domain.schema import LabelSchema, validate_result
@@ -53,6 +54,9 @@ class SourceImage:
     # True when the source file labels this image, even with no regions: an image a
     # COCO file lists without annotations is a labeled negative, not an unlabeled one.
     annotated: bool = False
+    # The size the annotation file states, checked against the decoded image.
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass
@@ -117,6 +121,27 @@ def _image_files(root: Path) -> list[Path]:
         for path in root.rglob("*")
         if path.is_file() and is_image_name(path.name) and not path.name.startswith(".")
     )
+
+
+ANNOTATION_SUFFIXES = (".json", ".xml", ".txt", ".yaml", ".yml")
+
+
+def _reject_unread_annotations(path: Path, shown_name: str) -> None:
+    """Refuse to import only the images when annotation files came with them unread."""
+    if not path.is_dir():
+        return
+    unread = sorted(
+        p.relative_to(path).as_posix()
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in ANNOTATION_SUFFIXES and not p.name.startswith(".")
+    )
+    if unread:
+        listed = ", ".join(unread[:5]) + (f" and {len(unread) - 5} more" if len(unread) > 5 else "")
+        raise InvalidInput(
+            f"{shown_name}: found annotation files ({listed}) in no layout a format reader "
+            "recognises: choose their format (coco, voc, yolo, cvat, labelstudio, labelme) "
+            "instead of auto, or choose images to import the images alone"
+        )
 
 
 def collect_images(root: Path) -> list[SourceImage]:
@@ -203,6 +228,8 @@ def collect_annotated(
                     regions=regions,
                     annotated=image.annotated,
                     meta={"source": dataset.source, **image.meta},
+                    width=image.width,
+                    height=image.height,
                 )
             )
     return sources, list(controls.values())
@@ -310,24 +337,27 @@ def _store_batch(
 ) -> None:
     read = _read_batch(batch, report)
     known_rows = session.execute(
-        select(Item.content_hash, Item.id).where(
+        select(Item.content_hash, Item.id, Item.width, Item.height).where(
             Item.project_id == project.id, Item.content_hash.in_(list(read))
         )
     ).all()
-    # A Result looks like a mapping to dict(), so the rows are listed first.
-    known = dict(known_rows)
+    known = {digest: (item_id, width, height) for digest, item_id, width, height in known_rows}
     rows = []
     kept: list[SourceImage] = []
     existing: list[tuple[int, SourceImage]] = []
     for digest, (source, raw) in read.items():
         if digest in known:
             report.skipped += 1
-            existing.append((known[digest], source))
+            item_id, width, height = known[digest]
+            if _fits(source, width, height, report):
+                existing.append((item_id, source))
             continue
         try:
             decoded = decode_image(raw, source.name, context.settings.max_image_pixels)
         except InvalidInput as problem:
             report.errors.append(FileProblem(source.name, problem.detail))
+            continue
+        if not _fits(source, decoded.width, decoded.height, report):
             continue
         suffix = "." + decoded.format.lower().replace("jpeg", "jpg")
         media_key, thumb_key = media_keys(project.id, digest, suffix)
@@ -353,7 +383,7 @@ def _store_batch(
             }
         )
         kept.append(source)
-    pairs = _new_annotations_for_existing(session, existing, as_predictions)
+    pairs = _new_annotations_for_existing(session, existing, as_predictions, user_id, report)
     if rows:
         ids = list(
             session.scalars(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows)
@@ -361,6 +391,34 @@ def _store_batch(
         report.imported += len(ids)
         pairs.extend(zip(ids, kept, strict=True))
     _store_regions(session, project, user_id, pairs, as_predictions, report)
+
+
+def _fits(source: SourceImage, width: int | None, height: int | None, report: ImportReport) -> bool:
+    """Check the file's stated size and its regions against the real image; report a
+    mismatch and return False, so the image is left out whole rather than mislabeled."""
+    if not width or not height:
+        return True
+    stated = (source.width, source.height)
+    if None not in stated and stated not in ((width, height), (height, width)):
+        report.errors.append(
+            FileProblem(
+                source.name,
+                f"the annotation file says {stated[0]}x{stated[1]} but the image is "
+                f"{width}x{height}: fix the size in the annotation file",
+            )
+        )
+        return False
+    for region in source.regions:
+        problem = outside_image(region, width, height)
+        if problem:
+            report.errors.append(
+                FileProblem(
+                    source.name,
+                    f"region {region.get('id')}: {problem}: fix or clip it in the annotation file",
+                )
+            )
+            return False
+    return True
 
 
 def _read_batch(
@@ -383,40 +441,91 @@ def _read_batch(
 
 
 def _new_annotations_for_existing(
-    session: Session, existing: list[tuple[int, SourceImage]], as_predictions: bool
+    session: Session,
+    existing: list[tuple[int, SourceImage]],
+    as_predictions: bool,
+    user_id: int | None,
+    report: ImportReport,
 ) -> list[tuple[int, SourceImage]]:
-    """Return the known items whose imported labels are not stored yet.
+    """Attach imported labels to items already in the project.
 
-    Labels imported for images already in the project attach to those items; the
-    same labels imported again (a rerun) are recognised by equal regions and skipped.
+    Regions go into the importer's own annotation of the item as a new revision,
+    after the regions it already has, so labels from two files are both kept; regions
+    already there (a rerun) are not added twice. Returns the items that have no such
+    annotation yet, for the caller to create one.
     """
     labeled = [
         (item_id, source) for item_id, source in existing if source.regions or source.annotated
     ]
-    if not labeled:
+    if not labeled or (as_predictions and not any(source.regions for _, source in labeled)):
         return []
     kind = "prediction" if as_predictions else "human"
-    stored: dict[int, list[Any]] = {}
-    rows = session.execute(
-        select(Annotation.item_id, Annotation.result).where(
-            Annotation.item_id.in_([item_id for item_id, _ in labeled]), Annotation.kind == kind
-        )
-    ).tuples()
-    for item_id, result in rows:
-        stored.setdefault(item_id, []).append(result.get("regions"))
+    query = select(Annotation).where(
+        Annotation.item_id.in_([item_id for item_id, _ in labeled]), Annotation.kind == kind
+    )
+    if not as_predictions:
+        query = query.where(Annotation.author_id == user_id)
+    stored: dict[int, list[Annotation]] = {}
+    for annotation in session.scalars(query.order_by(Annotation.id)):
+        stored.setdefault(annotation.item_id, []).append(annotation)
     fresh = []
+    changed = []
     for item_id, source in labeled:
-        if source.regions in stored.get(item_id, []):
+        annotations = stored.get(item_id, [])
+        if any(source.regions == a.result.get("regions") for a in annotations):
             continue
-        if not source.regions and as_predictions:
+        if as_predictions:
+            if source.regions:
+                fresh.append((item_id, source))
+                changed.append(item_id)
             continue
-        fresh.append((item_id, source))
-    updates = [item_id for item_id, _ in fresh]
-    if updates and as_predictions:
-        session.execute(update(Item).where(Item.id.in_(updates)).values(predicted=True))
-    elif updates:
-        session.execute(update(Item).where(Item.id.in_(updates)).values(status="submitted"))
+        if not annotations:
+            fresh.append((item_id, source))
+            changed.append(item_id)
+        elif _merge_regions(session, annotations[-1], source.regions, user_id):
+            changed.append(item_id)
+            report.annotations += 1
+    if changed:
+        values = {"predicted": True} if as_predictions else {"status": "submitted"}
+        session.execute(update(Item).where(Item.id.in_(changed)).values(**values))
     return fresh
+
+
+def _without_id(region: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in region.items() if key != "id"}
+
+
+def _merge_regions(
+    session: Session, annotation: Annotation, regions: list[dict[str, Any]], user_id: int | None
+) -> bool:
+    """Append the regions ``annotation`` lacks as a new submitted revision; True if any."""
+    current = annotation.result.get("regions", [])
+    # Ids may have been renamed by an earlier merge, so regions compare without them.
+    known = [_without_id(region) for region in current]
+    added = [region for region in regions if _without_id(region) not in known]
+    if not added:
+        return False
+    taken = {region["id"] for region in current}
+    for region in added:
+        if region["id"] in taken:
+            region["id"] = f"{region['id']}-{annotation.version + 1}"
+        taken.add(region["id"])
+    result = {**annotation.result, "regions": [*current, *added]}
+    annotation.version += 1
+    annotation.result = result
+    annotation.submitted = True
+    annotation.submitted_version = annotation.version
+    annotation.updated_at = utcnow()
+    session.add(
+        AnnotationRevision(
+            annotation_id=annotation.id,
+            version=annotation.version,
+            result=result,
+            submitted=True,
+            author_id=user_id,
+        )
+    )
+    return True
 
 
 def _store_regions(
@@ -521,6 +630,8 @@ def import_path(
         else:
             if project_id is None:
                 raise NotFound(f"project {project_ref!r} not found: create it first")
+            if format == "auto":
+                _reject_unread_annotations(path, shown_name)
             sources = collect_images(path)
         total = len(sources)
         if not sources and not report.errors:

@@ -448,7 +448,10 @@ def data_yaml(
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput(f"class {index} has an empty name; give every class a name")
 
-    lines = ["path: ."]
+    # No `path:` key: Ultralytics resolves a relative path under its own datasets
+    # folder, while a file without one has its paths taken from the file's folder
+    # (ultralytics.data.utils.check_det_dataset).
+    lines: list[str] = []
     lines.extend(f"{key}: {_yaml_string(splits[key])}" for key in SPLIT_KEYS if key in splits)
     for key, value in (extra or {}).items():
         lines.append(f"{key}: {_yaml_value(value)}")
