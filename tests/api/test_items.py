@@ -154,7 +154,7 @@ def test_import_reports_bad_files_and_keeps_the_rest(client):
     job = upload(
         client,
         project["id"],
-        [("good.png", png_bytes()), ("broken.png", b"\x89PNG not really"), ("notes.txt", b"hi")],
+        [("good.png", png_bytes()), ("broken.png", b"\x89PNG not really"), ("notes.md", b"hi")],
     )
     result = job["result"]
     assert result["imported"] == 1
@@ -279,5 +279,5 @@ def test_loose_unrecognised_annotation_file_fails_the_import(client):
     )
     job = wait_for_job(client, response.json()["id"])
     assert job["status"] == "failed"
-    assert "found annotation files (b.xml)" in job["error"]
+    assert job["error"].startswith("the upload: found annotation files (b.xml)")
     assert client.get(f"/api/v1/projects/{project['id']}").json()["counts"]["total"] == 0

@@ -293,3 +293,22 @@ def test_wrong_stated_size_or_outside_box_leaves_the_image_out(data_dir: Path, t
     assert "imported 4 items" in output
     assert f"{first['file_name']}: the annotation file says" in output
     assert f"{second['file_name']}: region coco-990002" in output
+
+
+def test_unused_coco_categories_keep_their_ids(data_dir: Path, tmp_path: Path):
+    sample = shared_data("coco-tinycoco")
+    truth = sample / "annotations" / "instances_val2017.json"
+    run(
+        "import",
+        "tiny",
+        str(truth),
+        "--images",
+        str(sample / "images" / "val2017"),
+        "--data-dir",
+        str(data_dir),
+    )
+    out = tmp_path / "export"
+    run("export", "tiny", "--out", str(out), "--split", "1,0,0", "--data-dir", str(data_dir))
+    exported = json.loads((out / "annotations" / "instances_train.json").read_text())
+    original = {c["name"]: c["id"] for c in json.loads(truth.read_text())["categories"]}
+    assert {c["name"]: c["id"] for c in exported["categories"]} == original

@@ -79,6 +79,10 @@ class LabelDef(BaseModel):
     attributes: list[AttributeDef] = Field(default_factory=list)
     keypoints: list[str] = Field(default_factory=list)
     skeleton: list[tuple[int, int]] = Field(default_factory=list)
+    ids: dict[str, int | str] = Field(
+        default_factory=dict,
+        description="The label's ids in formats it came from, such as {'coco': 18}",
+    )
 
     @model_validator(mode="after")
     def _check_skeleton(self) -> LabelDef:

@@ -604,7 +604,8 @@ def import_path(
                 raise
             project_id, schema = None, None
     report = ImportReport()
-    shown_name = path.name
+    # Uploads sit in a folder with a random name, which means nothing to the user.
+    shown_name = "the upload" if path.parent.name == "uploads" else path.name
     with tempfile.TemporaryDirectory(prefix="labelloop-import-") as scratch:
         if path.is_file() and path.suffix.lower() == ".zip":
             progress(0, None, f"extracting {path.name}")

@@ -693,7 +693,10 @@ def _controls(
                 )
     controls = []
     if categories:
-        labels = [{"name": category["name"]} for category in categories]
+        # The ids go into the schema, so categories no annotation uses keep theirs too.
+        labels = [
+            {"name": category["name"], "ids": {"coco": category["id"]}} for category in categories
+        ]
         controls.append({"name": DEFAULT_CONTROLS["bbox"], "type": "bbox", "labels": labels})
     for shape_type in ("polygon", "mask", "keypoints", "choice"):
         if shape_type not in used:
@@ -782,9 +785,15 @@ class CocoWriter(FormatWriter):
                         "keypoints": list(label.keypoints),
                         "skeleton": [[a + 1, b + 1] for a, b in label.skeleton],
                     }
+        schema_ids = {
+            label.name: label.ids["coco"]
+            for control in self.schema.controls
+            for label in control.labels
+            if "coco" in label.ids
+        }
         categories, used_ids = [], set()
         for name in names:
-            category_id = self._category_ids.get(name)
+            category_id = schema_ids.get(name, self._category_ids.get(name))
             if category_id in used_ids:
                 category_id = None  # Two imports gave this id to different labels.
             used_ids.add(category_id)
