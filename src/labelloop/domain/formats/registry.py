@@ -15,7 +15,7 @@ from labelloop.domain.formats.base import FormatWriter, ImportedDataset
 
 # Auto-detection asks the readers in this order. COCO accepts any .json file, so the
 # formats with a stricter check of their JSON come before it.
-FORMAT_MODULES = ("cvat", "labelstudio", "labelme", "coco", "yolo", "voc")
+FORMAT_MODULES = ("cvat", "labelstudio", "labelme", "labelme_xml", "coco", "yolo", "voc")
 
 
 class FormatReader:
