@@ -56,6 +56,7 @@ def create_app(context: Context | None = None, *, run_workers: bool = True) -> F
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.login_throttle = auth.LoginThrottle()
     install_problem_handlers(app)
     for module in (auth, projects, items, media, tiles, assist, jobs, references, schemas_convert):
         app.include_router(module.router, prefix=API_PREFIX)

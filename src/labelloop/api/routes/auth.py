@@ -55,8 +55,6 @@ class LoginThrottle:
             self._failures.pop(key, None)
 
 
-throttle = LoginThrottle()
-
 
 @router.post("/login", response_model=schemas.User)
 def login(
@@ -68,6 +66,7 @@ def login(
 ) -> schemas.User:
     """Check the credentials and set the session cookie."""
     key = (body.username.lower(), request.client.host if request.client else "")
+    throttle: LoginThrottle = request.app.state.login_throttle
     throttle.check(key)
     try:
         user = users.authenticate(session, body.username, body.password)
