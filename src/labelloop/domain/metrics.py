@@ -143,9 +143,9 @@ def detection_confusion(
 ) -> dict[str, Any]:
     """Count matches of predicted to reference boxes, class-agnostically by IoU.
 
-    Rows are reference classes, columns predicted classes; the last row and column
-    are background: a missed reference box counts in its class's background column,
-    a prediction that matches nothing in the background row. Predictions with a
+    Rows are reference classes and columns predicted classes. The last row and
+    column are background. A missed reference box counts in its class's background
+    column, and a prediction that matches nothing counts in the background row. Predictions with a
     score below ``score_threshold`` are left out; matching is greedy by score.
     """
     names = [*labels, BACKGROUND]

@@ -107,7 +107,7 @@ def _check_inside_image(item: Item, result: dict[str, Any]) -> None:
 
 
 def _check_required_choices(schema: LabelSchema, result: dict[str, Any]) -> None:
-    """On submit, every classification control needs a choice unless its rules say
+    """On submit, every classification control needs a choice unless its rules set
     ``required: false``."""
     chosen = {region["control"] for region in result["regions"] if region.get("labels")}
     for control in schema.controls:

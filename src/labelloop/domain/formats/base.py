@@ -74,7 +74,7 @@ class ExportImage:
 
 
 class ExportSink:
-    """Where an export writes its files: a folder, or a zip archive when the target
+    """The destination of an export's files: a folder, or a zip archive when the target
     ends in .zip. A zip takes one open member at a time, so writers never keep a
     text stream open between calls."""
 
@@ -128,7 +128,7 @@ class ExportSink:
 class FormatWriter:
     """Base of the writers: ``add`` each image, then ``finish`` once.
 
-    ``image_path`` says where the image file goes in the export (None leaves it out);
+    ``image_path`` returns where the image file goes in the export (None leaves it out);
     the service copies the bytes there before calling ``add``. ``scratch`` is an
     empty folder the writer may use for temporary files until ``finish`` returns.
     """
