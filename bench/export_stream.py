@@ -17,7 +17,6 @@ import io
 import json
 import platform
 import random
-import resource
 import subprocess
 import sys
 import tempfile

@@ -10,9 +10,10 @@ Differences from the peers that the numbers depend on:
   rejects the text kind and the runner passes ``--kinds image``.
 - Projects cannot be deleted over the API, so ``delete_project`` raises and the
   workload records a note for each project it meant to delete.
-- The item list pages by keyset cursor, not page number. In ``walk`` mode (the
-  default) page ``p`` costs ``p`` requests from the first page, which is what a
-  client that jumps to a page pays. In ``cached`` mode the adapter keeps each cursor
+- The item list pages by keyset cursor, not page number. In ``index`` mode (the
+  default) a page costs two requests: ``GET /projects/{id}/items/page-starts`` for
+  the cursor that opens it, then the page itself. In ``walk`` mode page ``p`` costs
+  ``p`` requests from the first page. In ``cached`` mode the adapter keeps each cursor
   it has seen, as a scrolling grid does, so a page it reached before costs one request.
 - Exports are jobs: ``POST /projects/{id}/exports``, poll ``GET /jobs/{id}``, then
   download ``GET /jobs/{id}/artifact``. The time includes the polling interval.
@@ -36,7 +37,7 @@ import peer_bench  # noqa: E402
 
 API = "/api/v1"
 CONTROL = "label"
-PAGE_MODES = ("walk", "cached")
+PAGE_MODES = ("index", "walk", "cached")
 TASK_IDS_PAGE = 500
 # Upper bound on cursor requests for one page or one listing of a project.
 MAX_PAGE_REQUESTS = 10_000
@@ -86,7 +87,7 @@ class LabelloopAdapter(peer_bench.Adapter):
     kinds = ("image",)
 
     def __init__(
-        self, *args: Any, page_mode: str = "walk", poll_interval: float = 0.1, **kwargs: Any
+        self, *args: Any, page_mode: str = "index", poll_interval: float = 0.1, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         if page_mode not in PAGE_MODES:
@@ -155,6 +156,21 @@ class LabelloopAdapter(peer_bench.Adapter):
 
     def list_tasks_page(self, c: httpx.Client, project: Any, page: int, page_size: int) -> int:
         """Fetch page ``page`` (1-based) by following next_cursor from the nearest known page."""
+        if self.page_mode == "index":
+            starts = check(
+                c.get(f"{API}/projects/{project}/items/page-starts", params={"limit": page_size}),
+                "page starts",
+            ).json()["cursors"]
+            if page > len(starts):
+                return 0
+            params = {"limit": page_size}
+            if starts[page - 1]:
+                params["cursor"] = starts[page - 1]
+            return len(
+                check(c.get(f"{API}/projects/{project}/items", params=params), "page").json()[
+                    "items"
+                ]
+            )
         cursors = self._cursors.setdefault((project, page_size), [None])
         if self.page_mode == "walk":
             del cursors[1:]

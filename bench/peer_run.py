@@ -30,8 +30,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument(
         "--page-mode",
         choices=PAGE_MODES,
-        default="walk",
-        help="walk: page p costs p requests; cached: reuse cursors seen before",
+        default="index",
+        help="index: two requests a page; walk: page p costs p requests; "
+        "cached: reuse cursors seen before",
     )
     parser.add_argument("--base-url", help="use this running server instead of starting one")
     parser.add_argument("--token", help="API token for --base-url")

@@ -281,3 +281,24 @@ def test_loose_unrecognised_annotation_file_fails_the_import(client):
     assert job["status"] == "failed"
     assert job["error"].startswith("the upload: found annotation files (b.xml)")
     assert client.get(f"/api/v1/projects/{project['id']}").json()["counts"]["total"] == 0
+
+
+def test_page_starts_open_any_page(client, project_with_items):
+    base = f"/api/v1/projects/{project_with_items['id']}/items"
+    index = client.get(f"{base}/page-starts", params={"limit": 10}).json()
+    assert index["total"] == 25
+    assert len(index["cursors"]) == 3
+    assert index["cursors"][0] is None
+    walked = []
+    cursor = None
+    while True:
+        page = client.get(base, params={"limit": 10, "cursor": cursor}).json()
+        walked.append([item["id"] for item in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    for number, start in enumerate(index["cursors"]):
+        page = client.get(base, params={"limit": 10, "cursor": start}).json()
+        assert [item["id"] for item in page["items"]] == walked[number]
+    exact = client.get(f"{base}/page-starts", params={"limit": 5}).json()
+    assert len(exact["cursors"]) == 5

@@ -86,6 +86,12 @@ class ItemPage(BaseModel):
     next_cursor: str | None
 
 
+class PageStarts(BaseModel):
+    page_size: int
+    total: int
+    cursors: list[str | None] = Field(description="Cursor of each page; the first is null")
+
+
 class Annotation(BaseModel):
     id: int
     item_id: int

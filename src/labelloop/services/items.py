@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from labelloop.db.models import Annotation, Item, Project, User
@@ -25,21 +25,51 @@ def list_items(
     limit: int = 100,
 ) -> tuple[list[Item], str | None]:
     limit = check_limit(limit)
-    query = select(Item).where(Item.project_id == project.id)
-    if status in ("unlabeled", "submitted"):
-        query = query.where(Item.status == status)
-    elif status == "predicted":
-        query = query.where(Item.predicted.is_(True))
-    elif status:
-        raise InvalidInput(
-            f"status={status!r} is not a filter: use one of {', '.join(ITEM_FILTERS)}"
-        )
+    query = _filtered(select(Item).where(Item.project_id == project.id), status)
     after = decode_cursor(cursor, 1)
     if after is not None:
         query = query.where(Item.id > after[0])
     rows = list(session.scalars(query.order_by(Item.id).limit(limit + 1)))
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+MAX_PAGE_STARTS = 10_000
+
+
+def page_starts(
+    session: Session, project: Project, *, status: str | None = None, limit: int = 100
+) -> tuple[list[str | None], int]:
+    """Return the cursor that starts each page of ``limit`` items, and the item count.
+
+    The first page starts with no cursor; page ``p`` starts after the last item of page
+    ``p - 1``. One index scan over the item ids finds every boundary, so a client can
+    open any page with two requests however deep it is.
+    """
+    limit = check_limit(limit)
+    ids = select(Item.id.label("id"), func.row_number().over(order_by=Item.id).label("rank"))
+    ids = _filtered(ids.where(Item.project_id == project.id), status).subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    if total > limit * MAX_PAGE_STARTS:
+        raise InvalidInput(
+            f"{total} items make more than {MAX_PAGE_STARTS} pages of {limit}: ask for larger pages"
+        )
+    boundaries = session.scalars(
+        select(ids.c.id).where(ids.c.rank % limit == 0, ids.c.rank < total).order_by(ids.c.id)
+    )
+    return [None, *(encode_cursor([boundary]) for boundary in boundaries)], total
+
+
+def _filtered(query, status: str | None):
+    if status in ("unlabeled", "submitted"):
+        return query.where(Item.status == status)
+    if status == "predicted":
+        return query.where(Item.predicted.is_(True))
+    if status:
+        raise InvalidInput(
+            f"status={status!r} is not a filter: use one of {', '.join(ITEM_FILTERS)}"
+        )
+    return query
 
 
 def get_item(session: Session, item_id: int, user: User | None = None) -> Item:

@@ -55,7 +55,6 @@ class LoginThrottle:
             self._failures.pop(key, None)
 
 
-
 @router.post("/login", response_model=schemas.User)
 def login(
     body: schemas.LoginRequest,

@@ -97,6 +97,20 @@ def list_items(
     )
 
 
+@router.get("/{project_id}/items/page-starts", response_model=schemas.PageStarts)
+def item_page_starts(
+    project_id: IdPath,
+    session: SessionDep,
+    user: UserDep,
+    status: str | None = Query(default=None, description="unlabeled, submitted or predicted"),
+    limit: int = Query(default=100, ge=1, le=500),
+) -> schemas.PageStarts:
+    """Return the cursor that opens each page of the item grid, for jumping to page N."""
+    project = projects.get_project(session, project_id, user)
+    cursors, total = items.page_starts(session, project, status=status, limit=limit)
+    return schemas.PageStarts(page_size=limit, total=total, cursors=cursors)
+
+
 @router.get("/{project_id}/queue/next", response_model=schemas.QueueNext)
 def next_item(
     project_id: IdPath, session: SessionDep, user: UserDep, after: OptionalIdQuery = None
