@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 import uuid
 from typing import Any
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from labelloop.domain import masks
 from tests.e2e.test_image_flow import log_in
+from tests.e2e.test_shapes import export_coco
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -119,6 +121,17 @@ def test_brush_erase_submit(page: Page, live_server: Any) -> None:
     mask = masks.decode_rle(rle)
     assert mask[150, 120]
     assert not mask[150, 200]
+
+    with export_coco(page, live_server, item["project_id"]) as archive:
+        exported = [
+            annotation
+            for name in archive.namelist()
+            if name.startswith("annotations/instances_")
+            for annotation in json.loads(archive.read(name))["annotations"]
+        ]
+    [painted_region] = [a for a in exported if isinstance(a["segmentation"], dict)]
+    assert painted_region["area"] == area
+    assert masks.rle_area(painted_region["segmentation"]) == area
 
 
 def test_grabcut_box_creates_mask(page: Page, live_server: Any) -> None:
