@@ -49,6 +49,7 @@ from labelloop.domain.formats.coco_writer import (
     shape_digest,
     write_coco,
 )
+from labelloop.domain.formats.jsonsafe import decode_text
 from labelloop.domain.formats.registry import FormatReader
 from labelloop.domain.masks import rle_area
 from labelloop.domain.schema import LabelSchema
@@ -116,7 +117,7 @@ def read_coco(data: bytes | str | Path, source_name: str, control: str = "object
     `Path` to read. Every problem is collected first, then one InvalidInput lists
     them with the image, category or annotation id.
     """
-    document = _parse_json(_load_text(data, source_name), source_name)
+    document = _parse_json(decode_text(data, source_name), source_name)
     problems: list[str] = []
     images = _read_images(document, problems)
     categories = _read_categories(document, problems)
@@ -159,30 +160,6 @@ def _image_dir_for(root: Path, annotation_file: Path) -> Path:
         if candidate.is_dir():
             return candidate
     return root
-
-
-def _load_text(data: bytes | str | Path, source_name: str) -> str:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    if isinstance(data, Path):
-        try:
-            data = data.read_bytes()
-        except OSError as error:
-            raise InvalidInput(f"{source_name}: cannot read the file ({error})") from error
-    raw = bytes(data)
-    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        encoding = "utf-32"
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise InvalidInput(
-            f"{source_name}: not valid {encoding.removesuffix('-sig').upper()} text "
-            f"(bad byte at offset {error.start}); save the file as UTF-8"
-        ) from error
 
 
 def _parse_json(text: str, source_name: str) -> dict[str, Any]:

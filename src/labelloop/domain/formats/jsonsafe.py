@@ -23,7 +23,7 @@ class NonFinite(str):
 
 def load_json(data: bytes | str | Path, source_name: str) -> Any:
     """Parse JSON from bytes, text or a file, raising InvalidInput that names ``source_name``."""
-    text = _decode(data, source_name)
+    text = decode_text(data, source_name)
     try:
         return json.loads(text, parse_constant=NonFinite)
     except json.JSONDecodeError as error:
@@ -35,7 +35,8 @@ def load_json(data: bytes | str | Path, source_name: str) -> Any:
         raise InvalidInput(f"{source_name}: JSON is nested too deeply to be read") from error
 
 
-def _decode(data: bytes | str | Path, source_name: str) -> str:
+def decode_text(data: bytes | str | Path, source_name: str) -> str:
+    """Return the text of a file given as bytes, text or a path, honouring a BOM."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     if isinstance(data, Path):
