@@ -89,7 +89,7 @@ def test_label_train_predict_and_queue(client, app_context, digits_project):
                 Annotation.project_id == project_id, Annotation.kind == "prediction"
             )
         )
-        most_uncertain = session.scalar(
+        max_uncertainty_item = session.scalar(
             select(Item.id)
             .where(Item.project_id == project_id, Item.status == "unlabeled")
             .order_by(Item.uncertainty.desc(), Item.id)
@@ -111,7 +111,7 @@ def test_label_train_predict_and_queue(client, app_context, digits_project):
 
     client.patch(f"/api/v1/projects/{project_id}", json={"order_by_uncertainty": True})
     first = client.get(f"/api/v1/projects/{project_id}/queue/next").json()["item_id"]
-    assert first == most_uncertain
+    assert first == max_uncertainty_item
     detail = client.get(f"/api/v1/items/{first}").json()
     assert detail["prediction"]["result"]["regions"][0]["shape"] == {"type": "choice"}
     assert 0 < detail["prediction"]["score"] <= 1

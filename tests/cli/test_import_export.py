@@ -133,7 +133,8 @@ def test_yolo_export_layout(data_dir: Path, tmp_path: Path):
     )
     for line in lines:
         values = [float(v) for v in line.split()[1:]]
-        assert len(values) >= 6 and len(values) % 2 == 0
+        assert len(values) >= 6
+        assert len(values) % 2 == 0
         assert all(0.0 <= v <= 1.0 for v in values)
 
 

@@ -117,7 +117,7 @@ def test_brush_round_trip_and_truncation():
     assert np.array_equal(decode_brush(packed, 30, 50), mask)
     with pytest.raises(InvalidInput, match="ends in the middle"):
         decode_brush(packed[: len(packed) // 2], 30, 50)
-    with pytest.raises(InvalidInput, match="holds 6000 values"):
+    with pytest.raises(InvalidInput, match="contains 6000 values"):
         decode_brush(packed, 31, 50)
 
 

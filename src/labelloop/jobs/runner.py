@@ -64,7 +64,7 @@ def handler_for(kind: str) -> Handler:
 
 
 class JobRun:
-    """What a running handler sees: its parameters, progress reporting and cancel."""
+    """The interface of a running handler: its parameters, progress reporting and cancel."""
 
     def __init__(
         self,

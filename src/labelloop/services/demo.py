@@ -1,7 +1,7 @@
 """The demo projects, built from images that ship inside installed packages.
 
-"Digits" holds scikit-learn's 1,797 scanned 8x8 digits with their true classes kept
-as hidden ground truth; "Photos" holds the photographs bundled with scikit-image
+"Digits" contains scikit-learn's 1,797 scanned 8x8 digits with their true classes kept
+as hidden ground truth; "Photos" contains the photographs bundled with scikit-image
 and scikit-learn. Nothing is downloaded.
 """
 

@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 # A zip entry that expands more than this many times its compressed size is
-# treated as a zip bomb; real images and JSON compress far less.
+# treated as a zip bomb. Real images and JSON compress far less.
 MAX_ZIP_RATIO = 200
 
 

@@ -10,7 +10,7 @@ How regions become annotations:
 - Regions that share a `group` and the same labels make one annotation. Their
   polygons become the parts of one polygon `segmentation`. A bbox, a mask and a
   keypoints region of the group fill `bbox`, an RLE `segmentation` and `keypoints`.
-  A group that holds two masks, two boxes, two keypoint sets, or a mask and polygons
+  A group that contains two masks, two boxes, two keypoint sets, or a mask and polygons
   is written as one annotation per region instead.
 - A polygon with holes cannot be a COCO polygon, so its annotation gets an RLE mask.
 - `bbox` and `area` come from the bbox region when there is one; else from the

@@ -9,7 +9,7 @@ Mapping between CVAT elements and the annotation record:
 - ``<points>`` becomes a keypoints region: CVAT uses it for landmarks, and a
   keypoints region keeps the point order. Every point gets COCO visibility 2, or 1
   when the shape is ``occluded``.
-- ``<mask>`` holds CVAT's own RLE of the window ``left, top, width, height``: run
+- ``<mask>`` contains CVAT's own RLE of the window ``left, top, width, height``: run
   lengths over the window's pixels in row-major order, starting with a run of
   background pixels. It becomes COCO RLE of the whole image.
 - ``<tag>`` becomes a choice region.

@@ -81,7 +81,7 @@ RESULT_FOR_TYPE = {
 
 @dataclass
 class _Task:
-    """Where a task's results are checked: its index, id, and the image size in pixels."""
+    """The context of a task's results: its index, id, and the image size in pixels."""
 
     where: str
     width: int | None
@@ -568,7 +568,7 @@ class LabelStudioReader(FormatReader):
 
     name = "labelstudio"
     # Label Studio keeps model predictions apart from annotations; the import service
-    # asks for them with predictions=True when importing as predictions.
+    # requests them with predictions=True when importing as predictions.
     reads_predictions = True
 
     def detect(self, path: Path) -> bool:

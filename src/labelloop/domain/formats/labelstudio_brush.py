@@ -67,7 +67,7 @@ def decode_brush(rle: Any, height: int, width: int) -> np.ndarray:
     count = stream.read(32)
     if count != height * width * 4:
         raise InvalidInput(
-            f"the brush RLE holds {count} values, but a {width}x{height} RGBA image has "
+            f"the brush RLE contains {count} values, but a {width}x{height} RGBA image has "
             f"{height * width * 4}; check original_width and original_height"
         )
     word_size = stream.read(5) + 1

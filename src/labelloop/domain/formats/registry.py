@@ -13,7 +13,7 @@ from pathlib import Path
 from labelloop.domain.errors import InvalidInput
 from labelloop.domain.formats.base import FormatWriter, ImportedDataset
 
-# Auto-detection asks the readers in this order. COCO accepts any .json file, so the
+# Auto-detection tries the readers in this order. COCO accepts any .json file, so the
 # formats with a stricter check of their JSON come before it.
 FORMAT_MODULES = ("cvat", "labelstudio", "labelme", "labelme_xml", "coco", "yolo", "voc")
 
